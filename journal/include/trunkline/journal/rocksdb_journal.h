@@ -1,0 +1,49 @@
+// The durable Journal, stored in a RocksDB database in one directory.
+//
+// Appends are group-committed: concurrent Append calls queue up, the first in line commits
+// every queued request in one synced write, and all of them return together. So N appending
+// threads share one fsync instead of taking one each.
+//
+// One process at a time may open a directory for writing. Opening a directory that another
+// process holds fails with kUnavailable naming the holder (pid and command line); such a
+// process may still open it read-only.
+//
+// Thread-safety: safe for concurrent use (see journal.h). Ownership: the caller owns the
+// returned journal; the clock, if given, must outlive it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "trunkline/base/clock.h"
+#include "trunkline/base/status.h"
+#include "trunkline/journal/journal.h"
+
+namespace trunkline::journal {
+
+struct RocksDbJournalOptions {
+  std::string dir;                // created when missing (unless read_only)
+  const Clock* clock = nullptr;   // assigns timestamps; nullptr = SystemClock()
+  // Open as a reader beside a writer in another process: appends fail with
+  // kFailedPrecondition, and reads see what the writer had committed at open time, plus
+  // what it commits later each time CatchUp() is called.
+  bool read_only = false;
+  // Upper bounds of one group commit.
+  size_t max_group_events = 8192;
+  size_t max_group_bytes = 8 << 20;
+};
+
+class RocksDbJournal : public Journal {
+ public:
+  // Opens (or creates) the journal in options.dir and recovers its state.
+  // kUnavailable: another process holds the directory (message names it).
+  // kDataLoss: the stored data is corrupt (message names what and where).
+  // kFailedPrecondition: the directory holds a newer format than this build reads.
+  static Result<std::unique_ptr<RocksDbJournal>> Open(const RocksDbJournalOptions& options);
+
+  // Read-only journals: pulls in what the writing process committed since the last call.
+  // A no-op for a writable journal.
+  virtual Status CatchUp() = 0;
+};
+
+}  // namespace trunkline::journal

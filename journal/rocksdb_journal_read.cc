@@ -1,0 +1,216 @@
+// RocksDbJournal: reads, timestamp lookup and chain verification.
+#include <algorithm>
+#include <unordered_map>
+
+#include "rocksdb_journal_impl.h"
+
+namespace trunkline::journal::internal {
+namespace {
+
+bool HasStreamPrefix(const rocksdb::Slice& key, std::string_view stream) {
+  return key.size() == stream.size() + 9 && key.starts_with(rocksdb::Slice(stream)) &&
+         key[stream.size()] == '\0';
+}
+
+uint64_t VersionOfStreamKey(const rocksdb::Slice& key) {
+  return DecodePositionKey(std::string_view(key.data() + key.size() - 8, 8));
+}
+
+std::string PositionName(uint64_t position) { return "position " + std::to_string(position); }
+
+}  // namespace
+
+Result<Record> RocksDbJournalImpl::ReadRecordValue(uint64_t position,
+                                                   std::string_view value) const {
+  Result<Record> record = DecodeRecord(value);
+  if (!record.ok()) return record.status().WithContext(PositionName(position));
+  if (record->position != position) {
+    return DataLossError(PositionName(position) + ": record claims position " +
+                         std::to_string(record->position));
+  }
+  return record;
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
+    const std::vector<uint64_t>& positions) const {
+  std::vector<std::string> keys;
+  keys.reserve(positions.size());
+  for (uint64_t p : positions) keys.push_back(PositionKey(p));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<std::string> values;
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), records_);
+  std::vector<rocksdb::Status> statuses =
+      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<Record> records;
+  records.reserve(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return DataLossError(PositionName(positions[i]) + ": indexed by its stream but missing");
+    }
+    TRUNKLINE_RETURN_IF_ERROR(FromRocks(statuses[i], PositionName(positions[i])));
+    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(positions[i], values[i]));
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+// Stream reads walk the stream's index runs (one per append, see StreamRun) and expand
+// them into positions.
+Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& stream,
+                                                           uint64_t from_version,
+                                                           size_t max_count) const {
+  std::vector<uint64_t> positions;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  // Start at the run holding from_version, if any, else at the first run after it.
+  it->SeekForPrev(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+  if (!it->Valid() || !HasStreamPrefix(it->key(), stream)) it->Seek(StreamKey(stream, 0));
+  for (; it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
+       it->Next()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+    const uint64_t first_version = VersionOfStreamKey(it->key());
+    for (uint64_t i = 0; i < run.count && positions.size() < max_count; ++i) {
+      if (first_version + i >= from_version) positions.push_back(run.first_position + i);
+    }
+  }
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
+  return ReadPositions(positions);
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::string& stream,
+                                                                   uint64_t from_version,
+                                                                   size_t max_count) const {
+  std::vector<uint64_t> positions;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  for (it->SeekForPrev(StreamKey(stream, from_version));
+       it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
+       it->Prev()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+    const uint64_t first_version = VersionOfStreamKey(it->key());
+    for (uint64_t i = run.count; i > 0 && positions.size() < max_count; --i) {
+      if (first_version + i - 1 <= from_version) positions.push_back(run.first_position + i - 1);
+    }
+  }
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
+  return ReadPositions(positions);
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadAll(uint64_t from_position,
+                                                        size_t max_count) const {
+  std::vector<Record> records;
+  rocksdb::ReadOptions read_options;
+  read_options.adaptive_readahead = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
+  for (it->Seek(PositionKey(from_position)); it->Valid() && records.size() < max_count;
+       it->Next()) {
+    const uint64_t position = DecodePositionKey(it->key().ToStringView());
+    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, it->value().ToStringView()));
+    records.push_back(std::move(r));
+  }
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading from " + PositionName(from_position)));
+  return records;
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadAllBackward(uint64_t from_position,
+                                                                size_t max_count) const {
+  std::vector<Record> records;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
+  for (it->SeekForPrev(PositionKey(from_position)); it->Valid() && records.size() < max_count;
+       it->Prev()) {
+    const uint64_t position = DecodePositionKey(it->key().ToStringView());
+    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, it->value().ToStringView()));
+    records.push_back(std::move(r));
+  }
+  TRUNKLINE_RETURN_IF_ERROR(
+      FromRocks(it->status(), "reading back from " + PositionName(from_position)));
+  return records;
+}
+
+Result<uint64_t> RocksDbJournalImpl::StreamHead(const std::string& stream) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  it->SeekForPrev(StreamKey(stream, UINT64_MAX));
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the head of stream " + stream));
+  if (!it->Valid() || !HasStreamPrefix(it->key(), stream)) return uint64_t{0};
+  TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+  return VersionOfStreamKey(it->key()) + run.count - 1;
+}
+
+// Timestamps never decrease with position, so a binary search over positions finds it.
+Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfter(int64_t timestamp_us) const {
+  auto timestamp_at = [&](uint64_t position) -> Result<int64_t> {
+    std::string value;
+    TRUNKLINE_RETURN_IF_ERROR(FromRocks(
+        db_->Get(rocksdb::ReadOptions(), records_, PositionKey(position), &value),
+        PositionName(position)));
+    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, value));
+    return r.timestamp_us;
+  };
+  uint64_t lo = 1;
+  uint64_t hi = LastPosition();
+  if (hi == 0) return NotFoundError("the journal is empty");
+  TRUNKLINE_ASSIGN_OR_RETURN(int64_t newest, timestamp_at(hi));
+  if (newest < timestamp_us) {
+    return NotFoundError("no event at or after timestamp " + std::to_string(timestamp_us) +
+                         "; the newest is at " + std::to_string(newest));
+  }
+  while (lo < hi) {  // invariant: the answer is in [lo, hi]
+    const uint64_t mid = lo + (hi - lo) / 2;
+    TRUNKLINE_ASSIGN_OR_RETURN(int64_t t, timestamp_at(mid));
+    if (t >= timestamp_us) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+Result<VerifyReport> RocksDbJournalImpl::Verify() const {
+  VerifyReport report;
+  Sha256 hasher;
+  Sha256Digest previous{};
+  int64_t previous_timestamp = INT64_MIN;
+  std::unordered_map<std::string, uint64_t> versions;
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  read_options.fill_cache = false;
+  read_options.adaptive_readahead = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t expected = report.records + 1;
+    const std::string where = PositionName(expected);
+    if (it->key().size() != 8) return DataLossError(where + ": malformed key");
+    const uint64_t position = DecodePositionKey(it->key().ToStringView());
+    if (position != expected) {
+      return DataLossError(where + ": missing (the next stored is " +
+                           std::to_string(position) + ")");
+    }
+    const std::string_view value = it->value().ToStringView();
+    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, value));
+    hasher.Update(previous);
+    hasher.Update(value.substr(0, value.size() - kHashSize));
+    if (hasher.Finish() != r.hash) {
+      return DataLossError(where + ": hash mismatch; the record or its predecessor was altered");
+    }
+    if (r.timestamp_us < previous_timestamp) {
+      return DataLossError(where + ": timestamp goes backwards");
+    }
+    uint64_t& version = versions[r.stream];
+    if (r.version != version + 1) {
+      return DataLossError(where + ": stream " + r.stream + " version " +
+                           std::to_string(r.version) + " follows " + std::to_string(version));
+    }
+    version = r.version;
+    previous = r.hash;
+    previous_timestamp = r.timestamp_us;
+    ++report.records;
+  }
+  if (!it->status().ok()) {
+    return FromRocks(it->status(), PositionName(report.records + 1) + ": unreadable")
+        .WithContext("verify");
+  }
+  report.last_position = report.records;
+  report.last_hash = previous;
+  return report;
+}
+
+}  // namespace trunkline::journal::internal

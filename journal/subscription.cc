@@ -1,0 +1,37 @@
+#include <algorithm>
+
+#include "trunkline/journal/journal.h"
+
+namespace trunkline::journal {
+namespace {
+// How often a waiting Next() looks at the cancel flag. Waiting itself is on the journal's
+// commit signal, not on the disk.
+constexpr std::chrono::milliseconds kWaitSlice(50);
+}  // namespace
+
+std::unique_ptr<Subscription> Journal::Subscribe(uint64_t after_position) const {
+  return std::make_unique<Subscription>(*this, after_position);
+}
+
+Result<std::vector<Record>> Subscription::Next(size_t max_count,
+                                               std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cancelled_.load()) {
+    if (journal_.LastPosition() > cursor_) {
+      TRUNKLINE_ASSIGN_OR_RETURN(std::vector<Record> records,
+                                 journal_.ReadAll(cursor_ + 1, max_count));
+      if (!records.empty()) cursor_ = records.back().position;
+      return records;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return std::vector<Record>();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    journal_.WaitForPositionAfter(cursor_, std::min(left + std::chrono::milliseconds(1),
+                                                    kWaitSlice));
+  }
+  return CancelledError("subscription cancelled at position " + std::to_string(cursor_));
+}
+
+void Subscription::Cancel() { cancelled_.store(true); }
+
+}  // namespace trunkline::journal

@@ -1,0 +1,31 @@
+#include "figures.h"
+
+#include <sys/resource.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
+
+namespace trunkline::bench {
+
+void PrintText(const std::vector<Figure>& figures, std::ostream& out) {
+  for (const Figure& f : figures) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%.*f", std::fabs(f.value) >= 100 ? 0 : 2, f.value);
+    out << f.name << ' ' << value << ' ' << f.unit << '\n';
+  }
+}
+
+void PrintJson(const std::vector<Figure>& figures, std::ostream& out) {
+  boost::json::object object;
+  for (const Figure& f : figures) object[f.name] = f.value;
+  out << boost::json::serialize(object) << '\n';
+}
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace trunkline::bench
