@@ -60,14 +60,14 @@ class ArrayReader {
     }
     return true;
   }
-  bool Str(std::string* out) {
+  bool Str(std::string_view* out) {
     const msgpack::object* o = NextOf(msgpack::type::STR);
-    if (o) out->assign(o->via.str.ptr, o->via.str.size);
+    if (o) *out = std::string_view(o->via.str.ptr, o->via.str.size);
     return o != nullptr;
   }
-  bool Bin(std::string* out) {
+  bool Bin(std::string_view* out) {
     const msgpack::object* o = NextOf(msgpack::type::BIN);
-    if (o) out->assign(o->via.bin.ptr, o->via.bin.size);
+    if (o) *out = std::string_view(o->via.bin.ptr, o->via.bin.size);
     return o != nullptr;
   }
 
@@ -134,7 +134,7 @@ void AppendRecordBody(const Placement& placement, const Metadata& metadata,
   pk.pack_bin_body(event.payload.data(), static_cast<uint32_t>(event.payload.size()));
 }
 
-Result<Record> DecodeRecord(std::string_view value) {
+Result<RecordView> DecodeRecord(std::string_view value) {
   if (value.size() <= kHashSize) {
     return DataLossError("record of " + std::to_string(value.size()) + " bytes is truncated");
   }
@@ -151,14 +151,13 @@ Result<Record> DecodeRecord(std::string_view value) {
   }
   TRUNKLINE_RETURN_IF_ERROR(CheckFieldCount(object, kBodyFields));
   ArrayReader in(object);
-  Record r;
+  RecordView r;
   uint64_t format = 0;
   uint64_t schema_version = 0;
   bool decoded = in.Uint(&format) && in.Uint(&r.position) && in.Str(&r.stream) &&
                  in.Uint(&r.version) && in.Str(&r.type) && in.Uint(&schema_version) &&
-                 in.Int(&r.timestamp_us) && in.Str(&r.metadata.actor) &&
-                 in.Str(&r.metadata.reason) && in.Str(&r.metadata.command_id) &&
-                 in.Str(&r.metadata.correlation_id) && in.Bin(&r.payload);
+                 in.Int(&r.timestamp_us) && in.Str(&r.actor) && in.Str(&r.reason) &&
+                 in.Str(&r.command_id) && in.Str(&r.correlation_id) && in.Bin(&r.payload);
   if (!decoded) return DataLossError("record field has the wrong type");
   if (schema_version > UINT32_MAX) return DataLossError("schema version out of range");
   r.schema_version = static_cast<uint32_t>(schema_version);
@@ -190,13 +189,15 @@ Result<CommandEntry> DecodeCommandEntry(std::string_view bytes) {
   ArrayReader in(object);
   CommandEntry e;
   AppendReceipt& r = e.receipt;
-  std::string digest;
-  bool decoded = in.Str(&r.stream) && in.Uint(&r.first_version) && in.Uint(&r.last_version) &&
+  std::string_view stream;
+  std::string_view digest;
+  bool decoded = in.Str(&stream) && in.Uint(&r.first_version) && in.Uint(&r.last_version) &&
                  in.Uint(&r.first_position) && in.Uint(&r.last_position) &&
                  in.Int(&r.timestamp_us) && in.Bin(&digest);
   if (!decoded || digest.size() != kHashSize) {
     return DataLossError("command entry field has the wrong type");
   }
+  r.stream.assign(stream);
   std::memcpy(e.digest.data(), digest.data(), kHashSize);
   return e;
 }

@@ -29,10 +29,11 @@ struct Placement {
 void AppendRecordBody(const Placement& placement, const Metadata& metadata,
                       const NewEvent& event, std::string* out);
 
-// Decodes a stored value (body followed by the 32-byte hash). The hash is copied, not
-// checked. kDataLoss when the bytes do not decode; kFailedPrecondition for a record format
-// newer than this build reads. Messages do not name the position: callers add it.
-Result<Record> DecodeRecord(std::string_view value);
+// Decodes a stored value (body followed by the 32-byte hash) in place: the views point into
+// `value`. The hash is copied, not checked. kDataLoss when the bytes do not decode;
+// kFailedPrecondition for a record format this build does not read. Messages do not name the
+// position: callers add it.
+Result<RecordView> DecodeRecord(std::string_view value);
 
 // What the journal remembers of each command id.
 struct CommandEntry {

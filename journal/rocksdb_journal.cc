@@ -322,7 +322,7 @@ Status RocksDbJournalImpl::LoadTail() {
   }
   if (it->key().size() != 8) return DataLossError("records: malformed last key");
   const uint64_t position = DecodePositionKey(it->key().ToStringView());
-  TRUNKLINE_ASSIGN_OR_RETURN(Record last, ReadRecordValue(position, it->value().ToStringView()));
+  TRUNKLINE_ASSIGN_OR_RETURN(RecordView last, ViewRecordValue(position, it->value().ToStringView()));
   next_position_ = position + 1;
   chain_head_ = last.hash;
   last_timestamp_us_ = last.timestamp_us;
@@ -343,6 +343,19 @@ Status RocksDbJournalImpl::CatchUp() {
   if (!options_.read_only) return OkStatus();
   TRUNKLINE_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up"));
   return LoadTail();
+}
+
+Status RocksDbJournalImpl::Compact() {
+  if (options_.read_only) {
+    return FailedPreconditionError("journal " + options_.dir + " is open read-only");
+  }
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    TRUNKLINE_RETURN_IF_ERROR(FromRocks(db_->CompactRange(options, handle, nullptr, nullptr),
+                                        "compacting " + handle->GetName()));
+  }
+  return OkStatus();
 }
 
 uint64_t RocksDbJournalImpl::WaitForPositionAfter(uint64_t position,

@@ -56,6 +56,8 @@ class RocksDbJournalImpl final : public RocksDbJournal {
                                                  uint64_t from_version,
                                                  size_t max_count) const override;
   Result<std::vector<Record>> ReadAll(uint64_t from_position, size_t max_count) const override;
+  Status Scan(uint64_t from_position,
+              const std::function<bool(const RecordView&)>& visit) const override;
   Result<std::vector<Record>> ReadAllBackward(uint64_t from_position,
                                               size_t max_count) const override;
   Result<uint64_t> StreamHead(const std::string& stream) const override;
@@ -65,6 +67,7 @@ class RocksDbJournalImpl final : public RocksDbJournal {
                                 std::chrono::milliseconds timeout) const override;
   Result<VerifyReport> Verify() const override;
   Status CatchUp() override;
+  Status Compact() override;
 
  private:
   struct Writer;
@@ -84,7 +87,8 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   Result<uint64_t> CachedHead(const std::string& stream);
 
   // Reads.
-  Result<Record> ReadRecordValue(uint64_t position, std::string_view value) const;
+  // Decodes the stored value at `position`; the view points into `value`.
+  Result<RecordView> ViewRecordValue(uint64_t position, std::string_view value) const;
   Result<std::vector<Record>> ReadPositions(const std::vector<uint64_t>& positions) const;
 
   RocksDbJournalOptions options_;

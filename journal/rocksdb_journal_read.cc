@@ -20,9 +20,9 @@ std::string PositionName(uint64_t position) { return "position " + std::to_strin
 
 }  // namespace
 
-Result<Record> RocksDbJournalImpl::ReadRecordValue(uint64_t position,
-                                                   std::string_view value) const {
-  Result<Record> record = DecodeRecord(value);
+Result<RecordView> RocksDbJournalImpl::ViewRecordValue(uint64_t position,
+                                                       std::string_view value) const {
+  Result<RecordView> record = DecodeRecord(value);
   if (!record.ok()) return record.status().WithContext(PositionName(position));
   if (record->position != position) {
     return DataLossError(PositionName(position) + ": record claims position " +
@@ -48,8 +48,8 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
       return DataLossError(PositionName(positions[i]) + ": indexed by its stream but missing");
     }
     TRUNKLINE_RETURN_IF_ERROR(FromRocks(statuses[i], PositionName(positions[i])));
-    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(positions[i], values[i]));
-    records.push_back(std::move(r));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(positions[i], values[i]));
+    records.push_back(r.ToRecord());
   }
   return records;
 }
@@ -94,19 +94,27 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::st
   return ReadPositions(positions);
 }
 
-Result<std::vector<Record>> RocksDbJournalImpl::ReadAll(uint64_t from_position,
-                                                        size_t max_count) const {
-  std::vector<Record> records;
+Status RocksDbJournalImpl::Scan(uint64_t from_position,
+                                const std::function<bool(const RecordView&)>& visit) const {
   rocksdb::ReadOptions read_options;
   read_options.adaptive_readahead = true;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
-  for (it->Seek(PositionKey(from_position)); it->Valid() && records.size() < max_count;
-       it->Next()) {
+  for (it->Seek(PositionKey(from_position)); it->Valid(); it->Next()) {
     const uint64_t position = DecodePositionKey(it->key().ToStringView());
-    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, it->value().ToStringView()));
-    records.push_back(std::move(r));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, it->value().ToStringView()));
+    if (!visit(r)) return OkStatus();
   }
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading from " + PositionName(from_position)));
+  return FromRocks(it->status(), "reading from " + PositionName(from_position));
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadAll(uint64_t from_position,
+                                                        size_t max_count) const {
+  std::vector<Record> records;
+  if (max_count == 0) return records;
+  TRUNKLINE_RETURN_IF_ERROR(Scan(from_position, [&](const RecordView& r) {
+    records.push_back(r.ToRecord());
+    return records.size() < max_count;
+  }));
   return records;
 }
 
@@ -117,8 +125,8 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadAllBackward(uint64_t from_po
   for (it->SeekForPrev(PositionKey(from_position)); it->Valid() && records.size() < max_count;
        it->Prev()) {
     const uint64_t position = DecodePositionKey(it->key().ToStringView());
-    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, it->value().ToStringView()));
-    records.push_back(std::move(r));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, it->value().ToStringView()));
+    records.push_back(r.ToRecord());
   }
   TRUNKLINE_RETURN_IF_ERROR(
       FromRocks(it->status(), "reading back from " + PositionName(from_position)));
@@ -141,7 +149,7 @@ Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfter(int64_t timestamp_us
     TRUNKLINE_RETURN_IF_ERROR(FromRocks(
         db_->Get(rocksdb::ReadOptions(), records_, PositionKey(position), &value),
         PositionName(position)));
-    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, value));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, value));
     return r.timestamp_us;
   };
   uint64_t lo = 1;
@@ -185,7 +193,7 @@ Result<VerifyReport> RocksDbJournalImpl::Verify() const {
                            std::to_string(position) + ")");
     }
     const std::string_view value = it->value().ToStringView();
-    TRUNKLINE_ASSIGN_OR_RETURN(Record r, ReadRecordValue(position, value));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, value));
     hasher.Update(previous);
     hasher.Update(value.substr(0, value.size() - kHashSize));
     if (hasher.Finish() != r.hash) {
@@ -194,9 +202,9 @@ Result<VerifyReport> RocksDbJournalImpl::Verify() const {
     if (r.timestamp_us < previous_timestamp) {
       return DataLossError(where + ": timestamp goes backwards");
     }
-    uint64_t& version = versions[r.stream];
+    uint64_t& version = versions[std::string(r.stream)];
     if (r.version != version + 1) {
-      return DataLossError(where + ": stream " + r.stream + " version " +
+      return DataLossError(where + ": stream " + std::string(r.stream) + " version " +
                            std::to_string(r.version) + " follows " + std::to_string(version));
     }
     version = r.version;

@@ -9,6 +9,19 @@ namespace {
 constexpr std::chrono::milliseconds kWaitSlice(50);
 }  // namespace
 
+Record RecordView::ToRecord() const {
+  return Record{position,
+                std::string(stream),
+                version,
+                std::string(type),
+                schema_version,
+                timestamp_us,
+                Metadata{std::string(actor), std::string(reason), std::string(command_id),
+                         std::string(correlation_id)},
+                std::string(payload),
+                hash};
+}
+
 std::unique_ptr<Subscription> Journal::Subscribe(uint64_t after_position) const {
   return std::make_unique<Subscription>(*this, after_position);
 }

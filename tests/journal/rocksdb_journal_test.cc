@@ -201,6 +201,27 @@ TEST_F(RocksDbJournalTest, ReadsAllForwardInBatchesAndBackward) {
   EXPECT_EQ(journal_->ReadAllBackward(UINT64_MAX, 1)->at(0).position, 10u);
 }
 
+TEST_F(RocksDbJournalTest, ScanVisitsInPlaceFromAPositionUntilTold) {
+  for (int i = 1; i <= 6; ++i) {
+    MustAppend(Request("s", ExpectedVersion::Any(), "c" + std::to_string(i),
+                       {Event("E", "p" + std::to_string(i))}));
+  }
+  std::vector<std::string> payloads;
+  ASSERT_TRUE(journal_
+                  ->Scan(3,
+                         [&](const RecordView& r) {
+                           payloads.emplace_back(r.payload);
+                           EXPECT_EQ(r.command_id, "c" + std::to_string(r.position));
+                           EXPECT_EQ(r.ToRecord().hash, r.hash);
+                           return r.position < 5;
+                         })
+                  .ok());
+  EXPECT_EQ(payloads, (std::vector<std::string>{"p3", "p4", "p5"}));
+  int visited = 0;
+  ASSERT_TRUE(journal_->Scan(7, [&](const RecordView&) { return ++visited > 0; }).ok());
+  EXPECT_EQ(visited, 0);
+}
+
 TEST_F(RocksDbJournalTest, TimestampsNeverGoBackwardsAndCanBeLookedUp) {
   clock_.Set(1000);
   MustAppend(Request("s", ExpectedVersion::Any(), "c1"));  // 1 @1000

@@ -19,9 +19,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trunkline/base/sha256.h"
@@ -104,6 +106,25 @@ struct Record {
   Sha256Digest hash{};  // SHA-256 over the previous record's hash and this record's content
 };
 
+// A stored record viewed in place, without copies. The views are valid only during the
+// Journal::Scan callback that received them; ToRecord() makes an owning copy.
+struct RecordView {
+  uint64_t position = 0;
+  std::string_view stream;
+  uint64_t version = 0;
+  std::string_view type;
+  uint32_t schema_version = 0;
+  int64_t timestamp_us = 0;
+  std::string_view actor;
+  std::string_view reason;
+  std::string_view command_id;
+  std::string_view correlation_id;
+  std::string_view payload;
+  Sha256Digest hash{};
+
+  Record ToRecord() const;
+};
+
 struct VerifyReport {
   uint64_t records = 0;        // records checked
   uint64_t last_position = 0;
@@ -145,6 +166,11 @@ class Journal {
                                                          size_t max_count) const = 0;
   // All events with position >= from_position, in global order, at most max_count.
   virtual Result<std::vector<Record>> ReadAll(uint64_t from_position, size_t max_count) const = 0;
+  // Visits every event with position >= from_position in global order, without copying,
+  // until `visit` returns false or the events run out. The fastest way to replay.
+  // Errors: those of a read (kDataLoss names the position); visiting stops there.
+  virtual Status Scan(uint64_t from_position,
+                      const std::function<bool(const RecordView&)>& visit) const = 0;
   // All events with position <= from_position, newest first, at most max_count.
   virtual Result<std::vector<Record>> ReadAllBackward(uint64_t from_position,
                                                       size_t max_count) const = 0;
