@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "rocksdb_journal_impl.h"
 #include "trunkline/base/check.h"

@@ -13,7 +13,7 @@
 //
 // Thread-safety: a Journal is safe for concurrent use. A Subscription is not thread-safe
 // (one consumer), except Cancel(), which may be called from any thread. Every Subscription
-// must be destroyed before the Journal it reads.
+// must be destroyed, and every call must have returned, before the Journal is destroyed.
 #pragma once
 
 #include <atomic>
