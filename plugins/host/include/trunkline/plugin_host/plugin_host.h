@@ -1,0 +1,91 @@
+// PluginHost: finds provider plugins (shared libraries speaking the C ABI of
+// plugins/sdk/abi.h), loads them, and calls them safely.
+//
+// A plugin that cannot be used is refused with a clear Status and the host carries on:
+// a file that is not a shared library, a missing entry symbol, a wrong ABI major, a
+// descriptor too small, a second plugin for an already provided id, a failing create.
+// A plugin function that throws is contained at the boundary and comes back as a Status.
+//
+// Thread-safety: PluginHost is not thread-safe while loading; once loading is done, Find()
+// and plugins() may be called from many threads, and each LoadedPlugin serialises its own
+// calls. Ownership: a LoadedPlugin keeps its library loaded; it must not outlive its host.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trunkline/base/status.h"
+
+namespace trunkline::plugin_host {
+
+class LoadedPlugin {
+ public:
+  ~LoadedPlugin();  // destroys the instance inside the plugin, then releases the library
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  const std::string& provider_id() const { return provider_id_; }
+  const std::string& version() const { return version_; }
+  const std::string& path() const { return path_; }
+  uint64_t capabilities() const { return capabilities_; }
+  // "1.0": the ABI version the plugin was built against.
+  std::string abi_version() const;
+
+  // The provider's schema, msgpack bytes (grammar in plugins/sdk/ABI.md).
+  // Errors are the plugin's own, with the provider id in front of the message.
+  Result<std::string> DescribeSchema() const;
+  // Violations of the provider's cross-field rules by `trunk` (msgpack), as a msgpack array.
+  Result<std::string> CheckRules(std::string_view trunk) const;
+
+ private:
+  friend class PluginHost;
+  struct Impl;
+  explicit LoadedPlugin(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+  std::string provider_id_;
+  std::string version_;
+  std::string path_;
+  uint64_t capabilities_ = 0;
+};
+
+struct LoadReport {
+  std::vector<std::string> loaded;  // provider ids
+  std::vector<Status> refused;      // one per refused file, naming it
+};
+
+class PluginHost {
+ public:
+  PluginHost();
+  ~PluginHost();
+
+  // Loads every "*.so" file of `dir`, in name order. Never stops at a bad plugin: each
+  // refusal is in the report. kNotFound if `dir` is not a directory.
+  Result<LoadReport> LoadDirectory(const std::string& dir);
+
+  // Loads one plugin and creates its instance with `config` (msgpack map; empty = none).
+  // Errors (the message names the file and what is wrong):
+  //   kFailedPrecondition: not a shared library, no entry symbol, wrong ABI major,
+  //     descriptor too small, create failed;
+  //   kAlreadyExists: a loaded plugin already provides the same provider id.
+  Status LoadFile(const std::string& path, std::string_view config = {});
+
+  // nullptr when no plugin provides `provider_id`.
+  const LoadedPlugin* Find(std::string_view provider_id) const;
+  // Every loaded plugin, ordered by provider id.
+  std::vector<const LoadedPlugin*> plugins() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<LoadedPlugin>, std::less<>> plugins_;
+};
+
+// The directory plugins are loaded from when none is given: $TRUNKLINE_PLUGIN_DIR when set;
+// otherwise the build's own plugin directory when it exists (so that a freshly built tree
+// works with no flags); otherwise <directory of the executable>/../lib/trunkline/plugins.
+std::string DefaultPluginDir();
+
+}  // namespace trunkline::plugin_host

@@ -1,0 +1,118 @@
+#include "trunkline/plugin_host/plugin_host.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace trunkline::plugin_host {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+std::string Fixture(const std::string& name) {
+  return std::string(TRUNKLINE_FIXTURE_DIR) + "/" + name + ".so";
+}
+
+class PluginHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "plugins-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Copies fixture plugins into the test's plugin directory.
+  void Install(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      std::filesystem::copy_file(Fixture(name), dir_ + "/" + name + ".so");
+    }
+  }
+  void InstallGarbage() { std::ofstream(dir_ + "/garbage.so") << "this is not an ELF file\n"; }
+
+  std::string dir_;
+  PluginHost host_;
+};
+
+TEST_F(PluginHostTest, LoadsAPluginAndCallsItThroughTheAbi) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_dummy"), "cfg").ok());
+  const LoadedPlugin* dummy = host_.Find("dummy");
+  ASSERT_NE(dummy, nullptr);
+  EXPECT_EQ(dummy->version(), "1.2.3");
+  EXPECT_EQ(dummy->abi_version(), "1.0");
+  EXPECT_EQ(dummy->capabilities(), 1u);
+  EXPECT_EQ(*dummy->DescribeSchema(), "schema:cfg");
+  EXPECT_EQ(*dummy->CheckRules("a trunk"), "a trunk");
+  EXPECT_EQ(host_.Find("twilio"), nullptr);
+}
+
+TEST_F(PluginHostTest, ExceptionsInsideThePluginComeBackAsStatusAndTheHostGoesOn) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_dummy")).ok());
+  const LoadedPlugin* dummy = host_.Find("dummy");
+  auto boom = dummy->CheckRules("boom");
+  EXPECT_EQ(boom.status().code(), StatusCode::kInternal);
+  EXPECT_THAT(boom.status().message(), HasSubstr("plugin dummy"));
+  EXPECT_THAT(boom.status().message(), HasSubstr("rule engine exploded"));
+  auto bad = dummy->CheckRules("bad");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("trunk: not a msgpack map"));
+  EXPECT_EQ(*dummy->CheckRules("fine"), "fine");
+}
+
+TEST_F(PluginHostTest, EachBadPluginIsRefusedByNameWhileTheGoodOneLoads) {
+  Install({"fixture_dummy", "fixture_dummy_again", "fixture_create_fails",
+           "fixture_wrong_major", "fixture_too_small", "fixture_no_entry"});
+  InstallGarbage();
+  auto report = host_.LoadDirectory(dir_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->loaded, std::vector<std::string>{"dummy"});
+  std::vector<std::string> messages;
+  for (const Status& s : report->refused) messages.push_back(s.message());
+  auto refusal = [&](const std::string& file, const std::string& why) {
+    return AllOf(HasSubstr(dir_ + "/" + file + ".so"), HasSubstr(why));
+  };
+  EXPECT_THAT(messages,
+              UnorderedElementsAre(
+                  refusal("fixture_dummy_again", "provider id dummy is already provided by " +
+                                                     dir_ + "/fixture_dummy.so"),
+                  refusal("fixture_create_fails", "api_base: must be an https URL"),
+                  refusal("fixture_wrong_major",
+                          "built for plugin ABI 2.5; this host speaks ABI 1.0"),
+                  refusal("fixture_too_small", "descriptor of 16 bytes is smaller than the"),
+                  refusal("fixture_no_entry", "no entry symbol trunkline_plugin_entry"),
+                  refusal("garbage", "not a loadable shared library")));
+  ASSERT_NE(host_.Find("dummy"), nullptr);
+  EXPECT_EQ(*host_.Find("dummy")->CheckRules("still works"), "still works");
+  EXPECT_EQ(host_.plugins().size(), 1u);
+}
+
+TEST_F(PluginHostTest, RefusalsCarryTheirCodes) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_dummy")).ok());
+  EXPECT_EQ(host_.LoadFile(Fixture("fixture_dummy_again")).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(host_.LoadFile(Fixture("fixture_wrong_major")).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(host_.LoadFile(Fixture("fixture_create_fails")).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(host_.LoadFile(dir_ + "/missing.so").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(host_.Find("fails"), nullptr);
+}
+
+TEST_F(PluginHostTest, MissingDirectoryIsNotFound) {
+  EXPECT_EQ(host_.LoadDirectory(dir_ + "/nope").status().code(), StatusCode::kNotFound);
+}
+
+TEST(DefaultPluginDirTest, EnvironmentOverridesTheBuiltInDefault) {
+  ASSERT_EQ(setenv("TRUNKLINE_PLUGIN_DIR", "/opt/elsewhere/plugins", 1), 0);
+  EXPECT_EQ(DefaultPluginDir(), "/opt/elsewhere/plugins");
+  ASSERT_EQ(unsetenv("TRUNKLINE_PLUGIN_DIR"), 0);
+  const std::string fallback = DefaultPluginDir();
+  EXPECT_NE(fallback, "/opt/elsewhere/plugins");
+  EXPECT_THAT(fallback, ::testing::EndsWith("plugins"));
+}
+
+}  // namespace
+}  // namespace trunkline::plugin_host
