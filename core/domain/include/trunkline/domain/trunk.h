@@ -1,0 +1,182 @@
+// The trunk aggregate: commands, events, state, and the two pure functions that relate them.
+//
+//   Decide(state, command, rules, unique) -> the events the command causes, or why not;
+//   Evolve(state, event, version, time)   -> the state after the event.
+//
+// No I/O, no clock, no random ids: time and ids come in with the command and the stored
+// record. No provider is named: what a trunk may hold comes from the provider's declared
+// schema and cross-field rules (ProviderRules), behind which sits the provider's plugin.
+//
+// Thread-safety: pure functions over values; safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "trunkline/base/status.h"
+#include "trunkline/domain/provider_schema.h"
+
+namespace trunkline::domain {
+
+// ---- Commands (imperative) ----
+
+struct CreateTrunk {
+  std::string provider;  // provider id, e.g. the plugin's "twilio"
+  std::string account;   // provider account alias; not a secret
+  FieldChanges fields;
+};
+struct UpdateTrunk {
+  FieldChanges fields;
+};
+struct DeleteTrunk {};
+// Collection sub-resources (e.g. origination URLs): items with caller-chosen ids.
+struct AddItem {
+  std::string sub_resource;
+  std::string item_id;
+  FieldChanges fields;
+};
+struct UpdateItem {
+  std::string sub_resource;
+  std::string item_id;
+  FieldChanges fields;
+};
+struct RemoveItem {
+  std::string sub_resource;
+  std::string item_id;
+};
+// Singleton sub-resources (e.g. recording).
+struct UpdateSingleton {
+  std::string sub_resource;
+  FieldChanges fields;
+};
+// Attachment sub-resources (e.g. phone numbers): references by the provider's id.
+struct Attach {
+  std::string sub_resource;
+  std::string id;
+};
+struct Detach {
+  std::string sub_resource;
+  std::string id;
+};
+
+using Command = std::variant<CreateTrunk, UpdateTrunk, DeleteTrunk, AddItem, UpdateItem,
+                             RemoveItem, UpdateSingleton, Attach, Detach>;
+
+// ---- Events (past tense) ----
+
+struct TrunkCreated {
+  std::string provider;
+  std::string account;
+  FieldValues fields;
+  std::map<std::string, FieldValues> singletons;  // their defaults at creation
+  friend bool operator==(const TrunkCreated&, const TrunkCreated&) = default;
+};
+struct TrunkUpdated {
+  FieldValues set;
+  std::vector<std::string> unset;
+  friend bool operator==(const TrunkUpdated&, const TrunkUpdated&) = default;
+};
+struct TrunkDeleted {
+  friend bool operator==(const TrunkDeleted&, const TrunkDeleted&) = default;
+};
+struct ItemAdded {
+  std::string sub_resource;
+  std::string item_id;
+  FieldValues fields;
+  friend bool operator==(const ItemAdded&, const ItemAdded&) = default;
+};
+struct ItemUpdated {
+  std::string sub_resource;
+  std::string item_id;
+  FieldValues set;
+  std::vector<std::string> unset;
+  friend bool operator==(const ItemUpdated&, const ItemUpdated&) = default;
+};
+struct ItemRemoved {
+  std::string sub_resource;
+  std::string item_id;
+  friend bool operator==(const ItemRemoved&, const ItemRemoved&) = default;
+};
+struct SingletonUpdated {
+  std::string sub_resource;
+  FieldValues set;
+  std::vector<std::string> unset;
+  friend bool operator==(const SingletonUpdated&, const SingletonUpdated&) = default;
+};
+struct Attached {
+  std::string sub_resource;
+  std::string id;
+  friend bool operator==(const Attached&, const Attached&) = default;
+};
+struct Detached {
+  std::string sub_resource;
+  std::string id;
+  friend bool operator==(const Detached&, const Detached&) = default;
+};
+
+using Event = std::variant<TrunkCreated, TrunkUpdated, TrunkDeleted, ItemAdded, ItemUpdated,
+                           ItemRemoved, SingletonUpdated, Attached, Detached>;
+
+// ---- State ----
+
+struct TrunkState {
+  std::string id;
+  std::string provider;
+  std::string account;
+  uint64_t version = 0;  // of the last event folded in; 0 = never created
+  bool deleted = false;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  FieldValues fields;
+  std::map<std::string, FieldValues> singletons;
+  std::map<std::string, std::map<std::string, FieldValues>> collections;  // sub -> id -> item
+  std::map<std::string, std::set<std::string>> attachments;               // sub -> ids
+
+  bool exists() const { return version > 0; }
+  // The trunk as the provider's cross-field rules see it.
+  TrunkFacts Facts() const;
+  friend bool operator==(const TrunkState&, const TrunkState&) = default;
+};
+
+// ---- Deciding ----
+
+// What Decide knows of the provider: its schema and its cross-field rules.
+class ProviderRules {
+ public:
+  virtual ~ProviderRules() = default;
+  virtual const Schema& schema() const = 0;
+  // The rules `trunk` breaks (empty: none). Errors are the plugin's own failures.
+  virtual Result<std::vector<Violation>> Check(const TrunkFacts& trunk) const = 0;
+};
+
+// For fields the provider declares unique per account: the id of another live trunk of the
+// same provider and account that holds `value` in `field`, if any.
+using UniqueOwner = std::function<std::optional<std::string>(
+    const std::string& field, const FieldValue& value)>;
+
+// The events `command` causes on the trunk in `state` (whose id is state.id).
+// `expected_version`, when given, must equal state.version.
+// Errors:
+//   kInvalidArgument: a field or rule is broken (message "<field>: <rule>"; rules joined
+//     with "; "), or a value is taken by another trunk (names it);
+//   kAborted: expected_version is stale (names both versions);
+//   kNotFound: the trunk, item or attachment does not exist;
+//   kAlreadyExists: the trunk, item or attachment exists already;
+//   kFailedPrecondition: the trunk was deleted.
+Result<std::vector<Event>> Decide(const TrunkState& state, const Command& command,
+                                  std::optional<uint64_t> expected_version,
+                                  const ProviderRules& rules, const UniqueOwner& unique);
+
+// The state after `event`, which was stored as the trunk's `version` at `timestamp_us`.
+TrunkState Evolve(TrunkState state, const Event& event, uint64_t version, int64_t timestamp_us);
+
+// The stable type tag of an event ("TrunkCreated", ...).
+const char* EventType(const Event& event);
+
+}  // namespace trunkline::domain
