@@ -464,6 +464,13 @@ Result<std::optional<CommandEntry>> RocksDbJournalImpl::FindCommand(
   return std::optional<CommandEntry>(std::move(*entry));
 }
 
+Result<std::optional<AppendReceipt>> RocksDbJournalImpl::FindCommand(
+    const std::string& command_id) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(std::optional<CommandEntry> entry, FindCommand(command_id, Group()));
+  if (!entry) return std::optional<AppendReceipt>();
+  return std::optional<AppendReceipt>(entry->receipt);
+}
+
 Result<uint64_t> RocksDbJournalImpl::CachedHead(const std::string& stream) {
   if (auto it = heads_.find(stream); it != heads_.end()) return it->second;
   TRUNKLINE_ASSIGN_OR_RETURN(uint64_t head, StreamHead(stream));

@@ -22,6 +22,21 @@ Record RecordView::ToRecord() const {
                 hash};
 }
 
+RecordView RecordView::Of(const Record& r) {
+  return RecordView{r.position,
+                    r.stream,
+                    r.version,
+                    r.type,
+                    r.schema_version,
+                    r.timestamp_us,
+                    r.metadata.actor,
+                    r.metadata.reason,
+                    r.metadata.command_id,
+                    r.metadata.correlation_id,
+                    r.payload,
+                    r.hash};
+}
+
 std::unique_ptr<Subscription> Journal::Subscribe(uint64_t after_position) const {
   return std::make_unique<Subscription>(*this, after_position);
 }

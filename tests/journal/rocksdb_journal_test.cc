@@ -118,6 +118,15 @@ TEST_F(RocksDbJournalTest, RetryWithSameCommandIdReturnsOriginalReceiptAndWrites
   EXPECT_EQ(journal_->LastPosition(), 2u);
 }
 
+TEST_F(RocksDbJournalTest, FindCommandReturnsTheOriginalReceipt) {
+  EXPECT_FALSE(journal_->FindCommand("c1")->has_value());
+  AppendReceipt first = MustAppend(Request("s1", ExpectedVersion::Any(), "c1"));
+  auto found = journal_->FindCommand("c1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, first);
+}
+
 TEST_F(RocksDbJournalTest, SameCommandIdWithDifferentEventsIsRejected) {
   MustAppend(Request("s1", ExpectedVersion::Any(), "c1", {Event("A", "1")}));
   for (const AppendRequest& other :

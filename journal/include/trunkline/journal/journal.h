@@ -123,6 +123,8 @@ struct RecordView {
   Sha256Digest hash{};
 
   Record ToRecord() const;
+  // A view of `record`'s fields; valid while `record` lives.
+  static RecordView Of(const Record& record);
 };
 
 struct VerifyReport {
@@ -174,6 +176,10 @@ class Journal {
   // All events with position <= from_position, newest first, at most max_count.
   virtual Result<std::vector<Record>> ReadAllBackward(uint64_t from_position,
                                                       size_t max_count) const = 0;
+
+  // The original receipt of an append made with `command_id`, or nullopt if none was.
+  virtual Result<std::optional<AppendReceipt>> FindCommand(
+      const std::string& command_id) const = 0;
 
   // The version of the stream's last event; 0 when the stream does not exist.
   virtual Result<uint64_t> StreamHead(const std::string& stream) const = 0;

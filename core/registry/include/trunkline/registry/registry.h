@@ -1,0 +1,111 @@
+// Registry: the trunk registry as a service. Commands are decided against the provider's
+// plugin-declared schema and rules and appended to the journal; reads fold the journal into
+// trunk state, now or as of any past moment, and into history and diffs.
+//
+// Each trunk is the journal stream "trunk-<id>". Commands carry who, why and a command id;
+// a retried command id returns the original outcome and writes nothing.
+//
+// Thread-safety: safe for concurrent use. Ownership: owns its journal and plugin host.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trunkline/base/clock.h"
+#include "trunkline/base/status.h"
+#include "trunkline/domain/trunk.h"
+#include "trunkline/journal/journal.h"
+
+namespace trunkline::plugin_host {
+class PluginHost;
+}
+
+namespace trunkline::registry {
+
+struct RegistryOptions {
+  std::string data_dir;    // the journal lives in <data_dir>/journal
+  std::string plugin_dir;  // where provider plugins are loaded from
+  bool read_only = false;  // open beside a writing process; commands are refused
+  const Clock* clock = nullptr;  // nullptr = SystemClock()
+};
+
+// Who asks for a change, and why.
+struct CommandMeta {
+  std::string actor;
+  std::string reason;
+  std::string command_id;
+  std::string correlation_id;
+  std::optional<uint64_t> expected_version;
+};
+
+struct CommandOutcome {
+  domain::TrunkState state;  // after the command
+  journal::AppendReceipt receipt;
+  bool changed = true;  // false: the command changed nothing and nothing was written
+};
+
+// A point in the past: at a global position, or at a time (the last event at or before it).
+// Neither set means now.
+struct AsOf {
+  std::optional<uint64_t> position;
+  std::optional<int64_t> time_us;
+};
+
+// One changed value: "fields.friendly_name", "origination_urls.OU1.weight",
+// "recording.mode", "phone_numbers". An absent side is empty with present = false.
+struct FieldChange {
+  std::string path;
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+};
+
+struct HistoryEntry {
+  uint64_t position = 0;
+  uint64_t version = 0;
+  int64_t time_us = 0;
+  std::string type;
+  journal::Metadata metadata;
+  std::vector<FieldChange> changes;
+};
+
+class Registry {
+ public:
+  // kUnavailable when another process holds the data dir for writing (names it).
+  static Result<std::unique_ptr<Registry>> Open(const RegistryOptions& options);
+  ~Registry();
+
+  // Decides `command` for trunk `trunk_id` and appends its events. Errors: those of
+  // domain::Decide and journal::Journal::Append; kNotFound for an unknown provider.
+  Result<CommandOutcome> Execute(const std::string& trunk_id, const domain::Command& command,
+                                 const CommandMeta& meta);
+
+  // kNotFound when the trunk did not exist at that point.
+  Result<domain::TrunkState> Get(const std::string& trunk_id, const AsOf& as_of = {}) const;
+  // Every trunk that existed and was not deleted at that point, by id; `provider` filters.
+  Result<std::vector<domain::TrunkState>> List(const std::string& provider = "",
+                                               const AsOf& as_of = {}) const;
+  Result<std::vector<HistoryEntry>> History(const std::string& trunk_id) const;
+  // What changed between two points.
+  Result<std::vector<FieldChange>> Diff(const std::string& trunk_id, const AsOf& from,
+                                        const AsOf& to) const;
+
+  const journal::Journal& journal() const;
+  const plugin_host::PluginHost& plugins() const;
+
+ private:
+  struct Impl;
+  explicit Registry(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The journal stream of a trunk.
+std::string StreamOf(const std::string& trunk_id);
+
+// Flattens a trunk into "path -> value" (see FieldChange) and compares two of them.
+std::vector<FieldChange> Compare(const domain::TrunkState& before,
+                                 const domain::TrunkState& after);
+
+}  // namespace trunkline::registry

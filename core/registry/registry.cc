@@ -1,0 +1,278 @@
+#include "trunkline/registry/registry.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "trunkline/domain/event_codec.h"
+#include "trunkline/journal/rocksdb_journal.h"
+#include "trunkline/plugin_host/plugin_host.h"
+
+namespace trunkline::registry {
+namespace {
+
+using domain::TrunkState;
+
+constexpr char kStreamPrefix[] = "trunk-";
+constexpr size_t kReadBatch = 4096;
+
+// A provider's rules, answered by its plugin.
+class PluginRules : public domain::ProviderRules {
+ public:
+  PluginRules(const plugin_host::LoadedPlugin& plugin, domain::Schema schema)
+      : plugin_(plugin), schema_(std::move(schema)) {}
+  const domain::Schema& schema() const override { return schema_; }
+  Result<std::vector<domain::Violation>> Check(const domain::TrunkFacts& trunk) const override {
+    TRUNKLINE_ASSIGN_OR_RETURN(std::string answer,
+                               plugin_.CheckRules(domain::EncodeTrunkFactsBytes(trunk)));
+    return domain::DecodeViolationBytes(answer);
+  }
+
+ private:
+  const plugin_host::LoadedPlugin& plugin_;
+  domain::Schema schema_;
+};
+
+// Whether a record lies at or before the point `as_of`.
+bool Within(const journal::RecordView& r, const AsOf& as_of) {
+  if (as_of.position && r.position > *as_of.position) return false;
+  if (as_of.time_us && r.timestamp_us > *as_of.time_us) return false;
+  return true;
+}
+
+Status Fold(TrunkState& state, const journal::RecordView& r) {
+  Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
+  if (!event.ok()) return event.status().WithContext("position " + std::to_string(r.position));
+  state = domain::Evolve(std::move(state), *event, r.version, r.timestamp_us);
+  return OkStatus();
+}
+
+void Flatten(const domain::FieldValues& values, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  for (const auto& [name, value] : values) out[prefix + name] = domain::FieldValueToString(value);
+}
+
+std::map<std::string, std::string> Flat(const TrunkState& s) {
+  std::map<std::string, std::string> out;
+  if (!s.exists()) return out;
+  out["provider"] = s.provider;
+  out["account"] = s.account;
+  if (s.deleted) out["deleted"] = "true";
+  Flatten(s.fields, "fields.", out);
+  for (const auto& [sub, values] : s.singletons) Flatten(values, sub + ".", out);
+  for (const auto& [sub, items] : s.collections) {
+    for (const auto& [id, values] : items) Flatten(values, sub + "." + id + ".", out);
+  }
+  for (const auto& [sub, ids] : s.attachments) {
+    std::string joined;
+    for (const std::string& id : ids) joined += (joined.empty() ? "" : ",") + id;
+    out[sub] = joined;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string StreamOf(const std::string& trunk_id) { return kStreamPrefix + trunk_id; }
+
+std::vector<FieldChange> Compare(const TrunkState& before, const TrunkState& after) {
+  const auto a = Flat(before);
+  const auto b = Flat(after);
+  std::vector<FieldChange> changes;
+  for (const auto& [path, value] : a) {
+    auto it = b.find(path);
+    if (it == b.end()) {
+      changes.push_back({path, value, std::nullopt});
+    } else if (it->second != value) {
+      changes.push_back({path, value, it->second});
+    }
+  }
+  for (const auto& [path, value] : b) {
+    if (!a.count(path)) changes.push_back({path, std::nullopt, value});
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const FieldChange& x, const FieldChange& y) { return x.path < y.path; });
+  return changes;
+}
+
+struct Registry::Impl {
+  std::unique_ptr<journal::RocksDbJournal> journal;
+  plugin_host::PluginHost host;
+  std::map<std::string, std::unique_ptr<PluginRules>> rules;  // by provider id
+  std::mutex command_mu;  // one decision at a time keeps uniqueness checks exact
+
+  Result<const PluginRules*> RulesFor(const std::string& provider) const {
+    auto it = rules.find(provider);
+    if (it == rules.end()) {
+      std::string known;
+      for (const auto& [id, r] : rules) known += (known.empty() ? "" : ", ") + id;
+      return NotFoundError("provider: no plugin provides \"" + provider + "\"; loaded: " +
+                           (known.empty() ? std::string("none") : known));
+    }
+    return it->second.get();
+  }
+
+  // The trunk's state as of a point, from its stream.
+  Result<TrunkState> Load(const std::string& trunk_id, const AsOf& as_of) const {
+    TrunkState state;
+    state.id = trunk_id;
+    for (uint64_t next = 1;;) {
+      TRUNKLINE_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
+                                 journal->ReadStream(StreamOf(trunk_id), next, kReadBatch));
+      for (const journal::Record& r : records) {
+        const journal::RecordView view = journal::RecordView::Of(r);
+        if (!Within(view, as_of)) return state;
+        TRUNKLINE_RETURN_IF_ERROR(Fold(state, view));
+      }
+      if (records.size() < kReadBatch) return state;
+      next = records.back().version + 1;
+    }
+  }
+
+  // The events `command` causes on `state`, with uniqueness judged as of `at`.
+  Result<std::vector<domain::Event>> DecideOn(const TrunkState& state,
+                                              const domain::Command& command,
+                                              const CommandMeta& meta, const AsOf& at) const {
+    const auto* create = std::get_if<domain::CreateTrunk>(&command);
+    const std::string provider = create ? create->provider : state.provider;
+    if (provider.empty()) return NotFoundError("trunk " + state.id + " does not exist");
+    TRUNKLINE_ASSIGN_OR_RETURN(const PluginRules* provider_rules, RulesFor(provider));
+    const std::string account = create ? create->account : state.account;
+    TRUNKLINE_ASSIGN_OR_RETURN(auto all, LoadAll(at));
+    const domain::UniqueOwner unique =
+        [&](const std::string& field,
+            const domain::FieldValue& value) -> std::optional<std::string> {
+      for (const auto& [id, other] : all) {
+        if (other.deleted || other.provider != provider || other.account != account) continue;
+        auto it = other.fields.find(field);
+        if (it != other.fields.end() && it->second == value) return id;
+      }
+      return std::nullopt;
+    };
+    return domain::Decide(state, command, meta.expected_version, *provider_rules, unique);
+  }
+
+  // Every trunk as of a point, by id.
+  Result<std::map<std::string, TrunkState>> LoadAll(const AsOf& as_of) const {
+    std::map<std::string, TrunkState> trunks;
+    Status failed;
+    TRUNKLINE_RETURN_IF_ERROR(journal->Scan(1, [&](const journal::RecordView& r) {
+      if (!Within(r, as_of)) return false;
+      if (r.stream.substr(0, sizeof kStreamPrefix - 1) != kStreamPrefix) return true;
+      const std::string id(r.stream.substr(sizeof kStreamPrefix - 1));
+      TrunkState& state = trunks[id];
+      state.id = id;
+      failed = Fold(state, r);
+      return failed.ok();
+    }));
+    TRUNKLINE_RETURN_IF_ERROR(failed);
+    return trunks;
+  }
+};
+
+Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Registry::~Registry() = default;
+
+Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  journal::RocksDbJournalOptions journal_options;
+  journal_options.dir = (std::filesystem::path(options.data_dir) / "journal").string();
+  journal_options.read_only = options.read_only;
+  journal_options.clock = options.clock;
+  TRUNKLINE_ASSIGN_OR_RETURN(impl->journal, journal::RocksDbJournal::Open(journal_options));
+  TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report,
+                             impl->host.LoadDirectory(options.plugin_dir));
+  if (!report.refused.empty()) return report.refused.front();
+  for (const plugin_host::LoadedPlugin* plugin : impl->host.plugins()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(std::string bytes, plugin->DescribeSchema());
+    TRUNKLINE_ASSIGN_OR_RETURN(domain::Schema schema, domain::DecodeSchemaBytes(bytes));
+    impl->rules[plugin->provider_id()] = std::make_unique<PluginRules>(*plugin, std::move(schema));
+  }
+  return std::unique_ptr<Registry>(new Registry(std::move(impl)));
+}
+
+// A command id seen before is decided again against the world as it was just before its
+// original append; the journal then returns the original receipt for the same events and
+// refuses different ones.
+Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
+                                         const domain::Command& command,
+                                         const CommandMeta& meta) {
+  std::lock_guard lock(impl_->command_mu);
+  TRUNKLINE_ASSIGN_OR_RETURN(std::optional<journal::AppendReceipt> previous,
+                             impl_->journal->FindCommand(meta.command_id));
+  AsOf at;
+  if (previous) at.position = previous->first_position - 1;
+  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, at));
+  Result<std::vector<domain::Event>> decided = impl_->DecideOn(state, command, meta, at);
+  if (!decided.ok() && previous) {
+    return AlreadyExistsError("command id " + meta.command_id +
+                              " was already used for another command (stream " +
+                              previous->stream + ", positions " +
+                              std::to_string(previous->first_position) + ".." +
+                              std::to_string(previous->last_position) + ")");
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<domain::Event> events, std::move(decided));
+  CommandOutcome outcome{state, {}, !events.empty()};
+  if (events.empty()) return outcome;
+  journal::AppendRequest request;
+  request.stream = StreamOf(trunk_id);
+  request.expected = state.version == 0 ? journal::ExpectedVersion::NoStream()
+                                        : journal::ExpectedVersion::Exactly(state.version);
+  request.metadata = {meta.actor, meta.reason, meta.command_id, meta.correlation_id};
+  for (const domain::Event& e : events) {
+    domain::EncodedEvent encoded = domain::EncodeEvent(e);
+    request.events.push_back({encoded.type, encoded.schema_version, std::move(encoded.payload)});
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(outcome.receipt, impl_->journal->Append(request));
+  TRUNKLINE_ASSIGN_OR_RETURN(outcome.state,
+                             impl_->Load(trunk_id, AsOf{outcome.receipt.last_position, {}}));
+  return outcome;
+}
+
+Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, as_of));
+  if (!state.exists()) return NotFoundError("trunk " + trunk_id + " does not exist" +
+                                            (as_of.position || as_of.time_us ? " at that point"
+                                                                             : ""));
+  return state;
+}
+
+Result<std::vector<TrunkState>> Registry::List(const std::string& provider,
+                                               const AsOf& as_of) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto all, impl_->LoadAll(as_of));
+  std::vector<TrunkState> out;
+  for (auto& [id, state] : all) {
+    if (state.deleted || (!provider.empty() && state.provider != provider)) continue;
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
+Result<std::vector<HistoryEntry>> Registry::History(const std::string& trunk_id) const {
+  std::vector<HistoryEntry> history;
+  TrunkState state;
+  state.id = trunk_id;
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
+                             impl_->journal->ReadStream(StreamOf(trunk_id), 1, SIZE_MAX));
+  for (const journal::Record& r : records) {
+    TrunkState before = state;
+    TRUNKLINE_RETURN_IF_ERROR(Fold(state, journal::RecordView::Of(r)));
+    history.push_back({r.position, r.version, r.timestamp_us, r.type, r.metadata,
+                       Compare(before, state)});
+  }
+  if (history.empty()) return NotFoundError("trunk " + trunk_id + " does not exist");
+  return history;
+}
+
+Result<std::vector<FieldChange>> Registry::Diff(const std::string& trunk_id, const AsOf& from,
+                                                const AsOf& to) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState a, impl_->Load(trunk_id, from));
+  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState b, impl_->Load(trunk_id, to));
+  if (!a.exists() && !b.exists()) return NotFoundError("trunk " + trunk_id + " does not exist");
+  return Compare(a, b);
+}
+
+const journal::Journal& Registry::journal() const { return *impl_->journal; }
+const plugin_host::PluginHost& Registry::plugins() const { return impl_->host; }
+
+}  // namespace trunkline::registry
