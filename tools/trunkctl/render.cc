@@ -1,0 +1,323 @@
+#include "render.h"
+
+#include <cstdio>
+#include <ctime>
+#include <iomanip>
+
+#include "trunkline/domain/event_codec.h"
+
+namespace trunkline::trunkctl {
+namespace {
+
+boost::json::value ValueJson(const domain::FieldValue& value) {
+  if (const bool* b = std::get_if<bool>(&value)) return *b;
+  if (const int64_t* n = std::get_if<int64_t>(&value)) return *n;
+  return boost::json::string(std::get<std::string>(value));
+}
+
+boost::json::object ValuesJson(const domain::FieldValues& values) {
+  boost::json::object out;
+  for (const auto& [name, value] : values) out[name] = ValueJson(value);
+  return out;
+}
+
+std::string Side(const std::optional<std::string>& value) { return value ? *value : "-"; }
+
+}  // namespace
+
+std::string FormatTime(int64_t time_us) {
+  const std::time_t seconds = static_cast<std::time_t>(time_us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(time_us % 1'000'000));
+  return buf;
+}
+
+Result<int64_t> ParseTime(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, used = 0;
+  long micros = 0;
+  const bool date_only = std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&
+                         static_cast<size_t>(used) == text.size();
+  if (!date_only) {
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &used) !=
+        6) {
+      return InvalidArgumentError("time: must be like 2026-11-22T14:00:00Z (got \"" + text + "\")");
+    }
+    std::string rest = text.substr(static_cast<size_t>(used));
+    if (!rest.empty() && rest[0] == '.') {
+      size_t digits = 1;
+      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) {
+        ++digits;
+      }
+      std::string frac = rest.substr(1, digits - 1);
+      frac.resize(6, '0');
+      micros = std::stol(frac.substr(0, 6));
+      rest = rest.substr(digits);
+    }
+    if (rest != "Z") return InvalidArgumentError("time: must end in Z (UTC) (got \"" + text + "\")");
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000 + micros;
+}
+
+boost::json::object TrunkJson(const domain::TrunkState& t) {
+  boost::json::object out;
+  out["id"] = t.id;
+  out["provider"] = t.provider;
+  out["account"] = t.account;
+  out["version"] = t.version;
+  out["deleted"] = t.deleted;
+  out["created"] = FormatTime(t.created_us);
+  out["updated"] = FormatTime(t.updated_us);
+  out["fields"] = ValuesJson(t.fields);
+  boost::json::object subs;
+  for (const auto& [name, values] : t.singletons) subs[name] = ValuesJson(values);
+  for (const auto& [name, items] : t.collections) {
+    boost::json::object coll;
+    for (const auto& [id, values] : items) coll[id] = ValuesJson(values);
+    subs[name] = std::move(coll);
+  }
+  for (const auto& [name, ids] : t.attachments) {
+    boost::json::array list;
+    for (const std::string& id : ids) list.emplace_back(id);
+    subs[name] = std::move(list);
+  }
+  out["sub_resources"] = std::move(subs);
+  return out;
+}
+
+boost::json::object ChangeJson(const registry::FieldChange& c) {
+  boost::json::object out;
+  out["path"] = c.path;
+  out["old"] = c.before ? boost::json::value(*c.before) : nullptr;
+  out["new"] = c.after ? boost::json::value(*c.after) : nullptr;
+  return out;
+}
+
+boost::json::object HistoryJson(const registry::HistoryEntry& e) {
+  boost::json::object out;
+  out["position"] = e.position;
+  out["version"] = e.version;
+  out["time"] = FormatTime(e.time_us);
+  out["type"] = e.type;
+  out["actor"] = e.metadata.actor;
+  out["reason"] = e.metadata.reason;
+  out["command_id"] = e.metadata.command_id;
+  boost::json::array changes;
+  for (const auto& c : e.changes) changes.push_back(ChangeJson(c));
+  out["changes"] = std::move(changes);
+  return out;
+}
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+boost::json::array NamesJson(const std::vector<std::string>& names) {
+  boost::json::array out;
+  for (const auto& n : names) out.emplace_back(n);
+  return out;
+}
+}  // namespace
+
+boost::json::object EventJson(const domain::Event& event) {
+  using boost::json::object;
+  return std::visit(
+      Overloaded{
+          [](const domain::TrunkCreated& e) {
+            object singletons;
+            for (const auto& [name, values] : e.singletons) singletons[name] = ValuesJson(values);
+            return object{{"provider", e.provider}, {"account", e.account},
+                          {"fields", ValuesJson(e.fields)}, {"singletons", singletons}};
+          },
+          [](const domain::TrunkUpdated& e) {
+            return object{{"set", ValuesJson(e.set)}, {"unset", NamesJson(e.unset)}};
+          },
+          [](const domain::TrunkDeleted&) { return object{}; },
+          [](const domain::ItemAdded& e) {
+            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id},
+                          {"fields", ValuesJson(e.fields)}};
+          },
+          [](const domain::ItemUpdated& e) {
+            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id},
+                          {"set", ValuesJson(e.set)}, {"unset", NamesJson(e.unset)}};
+          },
+          [](const domain::ItemRemoved& e) {
+            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id}};
+          },
+          [](const domain::SingletonUpdated& e) {
+            return object{{"sub_resource", e.sub_resource}, {"set", ValuesJson(e.set)},
+                          {"unset", NamesJson(e.unset)}};
+          },
+          [](const domain::Attached& e) {
+            return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
+          },
+          [](const domain::Detached& e) {
+            return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
+          },
+      },
+      event);
+}
+
+boost::json::object RecordJson(const journal::Record& r) {
+  boost::json::object out;
+  out["position"] = r.position;
+  out["stream"] = r.stream;
+  out["version"] = r.version;
+  out["type"] = r.type;
+  out["schema_version"] = r.schema_version;
+  out["time"] = FormatTime(r.timestamp_us);
+  out["actor"] = r.metadata.actor;
+  out["reason"] = r.metadata.reason;
+  out["command_id"] = r.metadata.command_id;
+  out["correlation_id"] = r.metadata.correlation_id;
+  out["hash"] = ToHex(r.hash);
+  Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
+  if (event.ok()) {
+    out["payload"] = EventJson(*event);
+  } else {
+    out["payload_error"] = event.status().ToString();
+  }
+  return out;
+}
+
+void PrintTrunk(const domain::TrunkState& t, std::ostream& out) {
+  out << "id        " << t.id << "\nprovider  " << t.provider << "\naccount   " << t.account
+      << "\nversion   " << t.version << (t.deleted ? " (deleted)" : "") << "\nupdated   "
+      << FormatTime(t.updated_us) << "\n";
+  domain::TrunkState empty;
+  for (const auto& c : registry::Compare(empty, t)) {
+    if (c.path == "provider" || c.path == "account") continue;
+    out << "  " << std::left << std::setw(40) << c.path << " " << Side(c.after) << "\n";
+  }
+}
+
+void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out) {
+  out << std::left << std::setw(20) << "ID" << std::setw(10) << "PROVIDER" << std::setw(12)
+      << "ACCOUNT" << std::setw(8) << "VERSION" << "NAME\n";
+  for (const auto& t : trunks) {
+    std::string name;
+    for (const char* key : {"friendly_name", "name"}) {
+      if (auto it = t.fields.find(key); it != t.fields.end() && name.empty()) {
+        name = domain::FieldValueToString(it->second);
+      }
+    }
+    out << std::left << std::setw(20) << t.id << std::setw(10) << t.provider << std::setw(12)
+        << t.account << std::setw(8) << t.version << name << "\n";
+  }
+}
+
+void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out) {
+  for (const auto& e : history) {
+    out << "#" << e.version << " @" << e.position << " " << FormatTime(e.time_us) << " "
+        << e.type << " by " << e.metadata.actor << " (" << e.metadata.reason
+        << ") command " << e.metadata.command_id << "\n";
+    for (const auto& c : e.changes) {
+      out << "    " << c.path << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
+    }
+  }
+}
+
+void PrintChanges(const std::vector<registry::FieldChange>& changes, std::ostream& out) {
+  if (changes.empty()) out << "no changes\n";
+  for (const auto& c : changes) {
+    out << c.path << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
+  }
+}
+
+namespace {
+const char* TypeName(domain::FieldType t) {
+  switch (t) {
+    case domain::FieldType::kBool: return "bool";
+    case domain::FieldType::kInt: return "int";
+    case domain::FieldType::kEnum: return "enum";
+    case domain::FieldType::kString: return "string";
+  }
+  return "string";
+}
+
+const char* KindName(domain::SubResourceKind k) {
+  switch (k) {
+    case domain::SubResourceKind::kCollection: return "collection";
+    case domain::SubResourceKind::kSingleton: return "singleton";
+    case domain::SubResourceKind::kAttachments: return "attachments";
+  }
+  return "collection";
+}
+
+boost::json::object FieldJson(const domain::FieldSpec& f) {
+  boost::json::object out{{"name", f.name}, {"type", TypeName(f.type)}};
+  if (f.required_on_create) out["required_on_create"] = true;
+  if (f.read_only) out["read_only"] = true;
+  if (f.unique_per_account) out["unique_per_account"] = true;
+  if (f.default_value) out["default"] = *f.default_value;
+  if (f.max_length) out["max_length"] = f.max_length;
+  if (!f.pattern_rule.empty()) out["rule"] = f.pattern_rule;
+  if (!f.values.empty()) out["values"] = boost::json::value_from(f.values);
+  if (f.min) out["min"] = *f.min;
+  if (f.max) out["max"] = *f.max;
+  return out;
+}
+
+std::string FieldLine(const domain::FieldSpec& f) {
+  std::string line = f.name + "  " + TypeName(f.type);
+  if (!f.values.empty()) {
+    line += " {";
+    for (size_t i = 0; i < f.values.size(); ++i) line += (i ? "|" : "") + f.values[i];
+    line += "}";
+  }
+  if (f.min || f.max) {
+    line += " [" + (f.min ? std::to_string(*f.min) : "") + ".." +
+            (f.max ? std::to_string(*f.max) : "") + "]";
+  }
+  if (f.max_length) line += " max " + std::to_string(f.max_length) + " chars";
+  if (!f.pattern_rule.empty()) line += " (" + f.pattern_rule + ")";
+  if (f.required_on_create) line += " required";
+  if (f.read_only) line += " read-only";
+  if (f.unique_per_account) line += " unique-per-account";
+  if (f.default_value) line += " default " + *f.default_value;
+  return line;
+}
+}  // namespace
+
+void PrintSchema(const domain::Schema& schema, bool json, std::ostream& out) {
+  if (json) {
+    boost::json::array fields;
+    for (const auto& f : schema.fields) fields.push_back(FieldJson(f));
+    boost::json::array subs;
+    for (const auto& s : schema.sub_resources) {
+      boost::json::array sub_fields;
+      for (const auto& f : s.fields) sub_fields.push_back(FieldJson(f));
+      boost::json::object sub{{"name", s.name}, {"kind", KindName(s.kind)}, {"fields", sub_fields}};
+      if (!s.id_rule.empty()) sub["id_rule"] = s.id_rule;
+      subs.push_back(std::move(sub));
+    }
+    out << boost::json::serialize(boost::json::object{
+               {"provider", schema.provider}, {"fields", fields}, {"sub_resources", subs}})
+        << "\n";
+    return;
+  }
+  out << "provider " << schema.provider << "\nfields:\n";
+  for (const auto& f : schema.fields) out << "  " << FieldLine(f) << "\n";
+  for (const auto& s : schema.sub_resources) {
+    out << KindName(s.kind) << " " << s.name << (s.id_rule.empty() ? "" : ": ids are " + s.id_rule)
+        << "\n";
+    for (const auto& f : s.fields) out << "  " << FieldLine(f) << "\n";
+  }
+  out << "cross-field rules are checked by the plugin on every change\n";
+}
+
+}  // namespace trunkline::trunkctl

@@ -1,0 +1,33 @@
+// How trunkctl shows results: JSON (-o json) or a plain table.
+#pragma once
+
+#include <boost/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "trunkline/domain/trunk.h"
+#include "trunkline/journal/journal.h"
+#include "trunkline/registry/registry.h"
+
+namespace trunkline::trunkctl {
+
+// "2026-11-22T14:00:00.123456Z"
+std::string FormatTime(int64_t time_us);
+// Accepts "2026-11-22T14:00:00Z" (fractional seconds allowed) or "2026-11-22".
+Result<int64_t> ParseTime(const std::string& text);
+
+boost::json::object TrunkJson(const domain::TrunkState& trunk);
+boost::json::object HistoryJson(const registry::HistoryEntry& entry);
+boost::json::object ChangeJson(const registry::FieldChange& change);
+boost::json::object EventJson(const domain::Event& event);
+boost::json::object RecordJson(const journal::Record& record);  // payload decoded
+
+void PrintTrunk(const domain::TrunkState& trunk, std::ostream& out);
+void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out);
+void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out);
+// A provider's schema: JSON, or one line per field.
+void PrintSchema(const domain::Schema& schema, bool json, std::ostream& out);
+void PrintChanges(const std::vector<registry::FieldChange>& changes, std::ostream& out);
+
+}  // namespace trunkline::trunkctl
