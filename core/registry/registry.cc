@@ -7,13 +7,15 @@
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/journal/rocksdb_journal.h"
 #include "trunkline/plugin_host/plugin_host.h"
+#include "trunkline/projection/current_state.h"
 
 namespace trunkline::registry {
 namespace {
 
 using domain::TrunkState;
+using projection::FoldRecord;
+using projection::StreamOf;
 
-constexpr char kStreamPrefix[] = "trunk-";
 constexpr size_t kReadBatch = 4096;
 
 // A provider's rules, answered by its plugin.
@@ -38,13 +40,6 @@ bool Within(const journal::RecordView& r, const AsOf& as_of) {
   if (as_of.position && r.position > *as_of.position) return false;
   if (as_of.time_us && r.timestamp_us > *as_of.time_us) return false;
   return true;
-}
-
-Status Fold(TrunkState& state, const journal::RecordView& r) {
-  Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
-  if (!event.ok()) return event.status().WithContext("position " + std::to_string(r.position));
-  state = domain::Evolve(std::move(state), *event, r.version, r.timestamp_us);
-  return OkStatus();
 }
 
 void Flatten(const domain::FieldValues& values, const std::string& prefix,
@@ -73,8 +68,6 @@ std::map<std::string, std::string> Flat(const TrunkState& s) {
 
 }  // namespace
 
-std::string StreamOf(const std::string& trunk_id) { return kStreamPrefix + trunk_id; }
-
 std::vector<FieldChange> Compare(const TrunkState& before, const TrunkState& after) {
   const auto a = Flat(before);
   const auto b = Flat(after);
@@ -99,7 +92,10 @@ struct Registry::Impl {
   std::unique_ptr<journal::RocksDbJournal> journal;
   plugin_host::PluginHost host;
   std::map<std::string, std::unique_ptr<PluginRules>> rules;  // by provider id
-  std::mutex command_mu;  // one decision at a time keeps uniqueness checks exact
+  std::unique_ptr<projection::CurrentState> current;
+  bool read_only = false;
+  // One command at a time keeps uniqueness checks exact; also guards `current`.
+  mutable std::mutex mu;
 
   Result<const PluginRules*> RulesFor(const std::string& provider) const {
     auto it = rules.find(provider);
@@ -122,7 +118,7 @@ struct Registry::Impl {
       for (const journal::Record& r : records) {
         const journal::RecordView view = journal::RecordView::Of(r);
         if (!Within(view, as_of)) return state;
-        TRUNKLINE_RETURN_IF_ERROR(Fold(state, view));
+        TRUNKLINE_RETURN_IF_ERROR(FoldRecord(state, view));
       }
       if (records.size() < kReadBatch) return state;
       next = records.back().version + 1;
@@ -152,17 +148,22 @@ struct Registry::Impl {
     return domain::Decide(state, command, meta.expected_version, *provider_rules, unique);
   }
 
-  // Every trunk as of a point, by id.
+  // Every trunk as of a point, by id. REQUIRES: mu held.
   Result<std::map<std::string, TrunkState>> LoadAll(const AsOf& as_of) const {
+    if (!as_of.position && !as_of.time_us) {
+      TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
+      return current->trunks();
+    }
     std::map<std::string, TrunkState> trunks;
     Status failed;
     TRUNKLINE_RETURN_IF_ERROR(journal->Scan(1, [&](const journal::RecordView& r) {
       if (!Within(r, as_of)) return false;
-      if (r.stream.substr(0, sizeof kStreamPrefix - 1) != kStreamPrefix) return true;
-      const std::string id(r.stream.substr(sizeof kStreamPrefix - 1));
+      const std::string_view prefix = projection::kTrunkStreamPrefix;
+      if (r.stream.substr(0, prefix.size()) != prefix) return true;
+      const std::string id(r.stream.substr(prefix.size()));
       TrunkState& state = trunks[id];
       state.id = id;
-      failed = Fold(state, r);
+      failed = FoldRecord(state, r);
       return failed.ok();
     }));
     TRUNKLINE_RETURN_IF_ERROR(failed);
@@ -171,7 +172,11 @@ struct Registry::Impl {
 };
 
 Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Registry::~Registry() = default;
+
+Registry::~Registry() {
+  // A failed save only costs the next open a longer catch-up.
+  if (!impl_->read_only) impl_->current->Save().IgnoreError();
+}
 
 Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -180,6 +185,11 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   journal_options.read_only = options.read_only;
   journal_options.clock = options.clock;
   TRUNKLINE_ASSIGN_OR_RETURN(impl->journal, journal::RocksDbJournal::Open(journal_options));
+  impl->read_only = options.read_only;
+  const std::string snapshot =
+      (std::filesystem::path(options.data_dir) / "projections" / "current-state").string();
+  TRUNKLINE_ASSIGN_OR_RETURN(impl->current, projection::CurrentState::Load(snapshot));
+  TRUNKLINE_RETURN_IF_ERROR(impl->current->CatchUp(*impl->journal));
   TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report,
                              impl->host.LoadDirectory(options.plugin_dir));
   if (!report.refused.empty()) return report.refused.front();
@@ -197,7 +207,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
                                          const domain::Command& command,
                                          const CommandMeta& meta) {
-  std::lock_guard lock(impl_->command_mu);
+  std::lock_guard lock(impl_->mu);
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<journal::AppendReceipt> previous,
                              impl_->journal->FindCommand(meta.command_id));
   AsOf at;
@@ -239,6 +249,7 @@ Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of)
 
 Result<std::vector<TrunkState>> Registry::List(const std::string& provider,
                                                const AsOf& as_of) const {
+  std::lock_guard lock(impl_->mu);
   TRUNKLINE_ASSIGN_OR_RETURN(auto all, impl_->LoadAll(as_of));
   std::vector<TrunkState> out;
   for (auto& [id, state] : all) {
@@ -256,7 +267,7 @@ Result<std::vector<HistoryEntry>> Registry::History(const std::string& trunk_id)
                              impl_->journal->ReadStream(StreamOf(trunk_id), 1, SIZE_MAX));
   for (const journal::Record& r : records) {
     TrunkState before = state;
-    TRUNKLINE_RETURN_IF_ERROR(Fold(state, journal::RecordView::Of(r)));
+    TRUNKLINE_RETURN_IF_ERROR(FoldRecord(state, journal::RecordView::Of(r)));
     history.push_back({r.position, r.version, r.timestamp_us, r.type, r.metadata,
                        Compare(before, state)});
   }
@@ -270,6 +281,17 @@ Result<std::vector<FieldChange>> Registry::Diff(const std::string& trunk_id, con
   TRUNKLINE_ASSIGN_OR_RETURN(TrunkState b, impl_->Load(trunk_id, to));
   if (!a.exists() && !b.exists()) return NotFoundError("trunk " + trunk_id + " does not exist");
   return Compare(a, b);
+}
+
+Status Registry::RebuildProjections(const projection::Progress& progress) {
+  if (impl_->read_only) return FailedPreconditionError("the registry is open read-only");
+  std::lock_guard lock(impl_->mu);
+  return impl_->current->RebuildFrom(*impl_->journal, progress);
+}
+
+uint64_t Registry::ProjectionCheckpoint() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->current->checkpoint();
 }
 
 const journal::Journal& Registry::journal() const { return *impl_->journal; }

@@ -174,6 +174,23 @@ TEST_F(TrunkctlTest, ASecondWriterIsToldWhoHoldsTheDataDirWhileReadsStillWork) {
   EXPECT_EQ(Ctl("journal verify").code, 0);
 }
 
+TEST_F(TrunkctlTest, ProjectionsRebuildFoldsEverythingWithAProgressLine) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Ctl("trunk create --provider twilio --id t" + std::to_string(i) +
+                  " --set domain_name=d" + std::to_string(i) + ".pstn.twilio.com")
+                  .code,
+              0);
+  }
+  CtlRun rebuild = Ctl("-o json projections rebuild");
+  ASSERT_EQ(rebuild.code, 0) << rebuild.err;
+  auto out = boost::json::parse(rebuild.out);
+  EXPECT_EQ(out.at("folded"), 5);
+  EXPECT_EQ(out.at("checkpoint"), 5);
+  EXPECT_THAT(rebuild.err, HasSubstr("rebuild: 5/5 events"));
+  EXPECT_THAT(rebuild.err, HasSubstr("ETA"));
+  EXPECT_EQ(Json("trunk list").as_array().size(), 5u);
+}
+
 TEST_F(TrunkctlTest, PluginsCanBeListedAndInspected) {
   CtlRun list = Ctl("plugins list");
   EXPECT_EQ(list.code, 0);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -237,6 +239,38 @@ Status ExportCommand(const Cli& cli, const Options& o) {
   return OkStatus();
 }
 
+// Prints "rebuild: DONE/TOTAL events, RATE events/s, ETA S s" on stderr, a few times a second.
+Status RebuildCommand(const Cli& cli) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
+  const auto start = std::chrono::steady_clock::now();
+  auto last_print = start;
+  uint64_t folded = 0;
+  auto progress = [&](uint64_t done, uint64_t total) {
+    folded = done;
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last_print < std::chrono::milliseconds(250)) return true;
+    last_print = now;
+    const double seconds = std::chrono::duration<double>(now - start).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+    std::fprintf(stderr, "\rrebuild: %llu/%llu events, %.0f events/s, ETA %.1f s   ",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 rate, eta);
+    return true;
+  };
+  TRUNKLINE_RETURN_IF_ERROR(reg->RebuildProjections(progress));
+  std::fprintf(stderr, "\n");
+  if (cli.json()) {
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"folded", folded}, {"checkpoint", reg->ProjectionCheckpoint()}})
+              << "\n";
+  } else {
+    std::cout << "projections rebuilt: " << folded << " events folded, checkpoint "
+              << reg->ProjectionCheckpoint() << "\n";
+  }
+  return OkStatus();
+}
+
 Status PluginsCommand(const Cli& cli, const Options& o, bool inspect) {
   plugin_host::PluginHost host;
   TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report, host.LoadDirectory(o.plugin_dir));
@@ -406,6 +440,11 @@ int main(int argc, char** argv) {
   exp->add_option("--from", o.export_from, "first position");
   exp->add_option("--to", o.export_to, "last position");
   exp->callback([&] { action = [&] { return tc::ExportCommand(cli, o); }; });
+
+  CLI::App* projections =
+      app.add_subcommand("projections", "derived state")->require_subcommand(1);
+  projections->add_subcommand("rebuild", "fold the whole journal again (resumable)")
+      ->callback([&] { action = [&] { return tc::RebuildCommand(cli); }; });
 
   CLI::App* plugins = app.add_subcommand("plugins", "provider plugins")->require_subcommand(1);
   plugins->add_subcommand("list", "loaded plugins")->callback([&] {

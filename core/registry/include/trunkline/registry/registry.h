@@ -2,7 +2,9 @@
 // plugin-declared schema and rules and appended to the journal; reads fold the journal into
 // trunk state, now or as of any past moment, and into history and diffs.
 //
-// Each trunk is the journal stream "trunk-<id>". Commands carry who, why and a command id;
+// Each trunk is the journal stream "trunk-<id>". Current state comes from the persisted
+// current-state projection (caught up on open and after each command; saved on close by a
+// writer); past states, history and diffs fold a trunk's own stream on demand. Commands carry who, why and a command id;
 // a retried command id returns the original outcome and writes nothing.
 //
 // Thread-safety: safe for concurrent use. Ownership: owns its journal and plugin host.
@@ -18,6 +20,7 @@
 #include "trunkline/base/status.h"
 #include "trunkline/domain/trunk.h"
 #include "trunkline/journal/journal.h"
+#include "trunkline/projection/current_state.h"
 
 namespace trunkline::plugin_host {
 class PluginHost;
@@ -26,7 +29,9 @@ class PluginHost;
 namespace trunkline::registry {
 
 struct RegistryOptions {
-  std::string data_dir;    // the journal lives in <data_dir>/journal
+  // The journal lives in <data_dir>/journal, the current-state projection's snapshot in
+  // <data_dir>/projections/current-state.
+  std::string data_dir;
   std::string plugin_dir;  // where provider plugins are loaded from
   bool read_only = false;  // open beside a writing process; commands are refused
   const Clock* clock = nullptr;  // nullptr = SystemClock()
@@ -92,6 +97,12 @@ class Registry {
   Result<std::vector<FieldChange>> Diff(const std::string& trunk_id, const AsOf& from,
                                         const AsOf& to) const;
 
+  // Folds the whole journal into the current-state projection again, from the start (or,
+  // after an interrupted rebuild, from where it stopped). kFailedPrecondition if read-only.
+  Status RebuildProjections(const projection::Progress& progress);
+  // The current-state projection's checkpoint.
+  uint64_t ProjectionCheckpoint() const;
+
   const journal::Journal& journal() const;
   const plugin_host::PluginHost& plugins() const;
 
@@ -100,9 +111,6 @@ class Registry {
   explicit Registry(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The journal stream of a trunk.
-std::string StreamOf(const std::string& trunk_id);
 
 // Flattens a trunk into "path -> value" (see FieldChange) and compares two of them.
 std::vector<FieldChange> Compare(const domain::TrunkState& before,

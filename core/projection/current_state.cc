@@ -1,0 +1,156 @@
+// The snapshot file:
+//
+//   file   := header states digest
+//   header := "trunkline-current-state 1 " checkpoint " " rebuilding(0|1) " " count "\n"
+//   states := count × trunk state (domain/state_codec.h)
+//   digest := 32 raw bytes, SHA-256 of everything before it
+//
+// Replaced atomically: written to "<path>.tmp", fsync'd, renamed over <path>.
+#include "trunkline/projection/current_state.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "trunkline/base/sha256.h"
+#include "trunkline/domain/event_codec.h"
+#include "trunkline/domain/state_codec.h"
+
+namespace trunkline::projection {
+namespace {
+
+constexpr char kMagic[] = "trunkline-current-state";
+constexpr int kFormat = 1;
+
+Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return UnavailableError("creating " + tmp);
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n <= 0) {
+      ::close(fd);
+      return UnavailableError("writing " + tmp);
+    }
+    written += static_cast<size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return UnavailableError("syncing " + tmp);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return UnavailableError("replacing " + path + ": " + ec.message());
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string StreamOf(const std::string& trunk_id) { return kTrunkStreamPrefix + trunk_id; }
+
+Status FoldRecord(domain::TrunkState& state, const journal::RecordView& r) {
+  Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
+  if (!event.ok()) return event.status().WithContext("position " + std::to_string(r.position));
+  state = domain::Evolve(std::move(state), *event, r.version, r.timestamp_us);
+  return OkStatus();
+}
+
+Result<std::unique_ptr<CurrentState>> CurrentState::Load(const std::string& path) {
+  std::unique_ptr<CurrentState> state(new CurrentState(path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return state;  // no snapshot yet
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Status s = state->Parse(bytes);
+  if (!s.ok()) {
+    return s.WithContext("projection snapshot " + path +
+                         " is damaged; rebuild it (trunkctl projections rebuild)");
+  }
+  return state;
+}
+
+Status CurrentState::Parse(std::string_view bytes) {
+  if (bytes.size() < 32) return DataLossError("truncated");
+  const std::string_view body = bytes.substr(0, bytes.size() - 32);
+  Sha256Digest digest;
+  std::copy(bytes.end() - 32, bytes.end(), digest.begin());
+  if (Sha256Of(body) != digest) return DataLossError("digest mismatch");
+  const size_t eol = body.find('\n');
+  if (eol == std::string_view::npos) return DataLossError("no header");
+  std::istringstream header{std::string(body.substr(0, eol))};
+  std::string magic;
+  int format = 0, rebuilding = 0;
+  uint64_t count = 0;
+  header >> magic >> format >> checkpoint_ >> rebuilding >> count;
+  if (!header || magic != kMagic) return DataLossError("bad header");
+  if (format != kFormat) {
+    return FailedPreconditionError("format " + std::to_string(format) + " is not one this build "
+                                   "reads (" + std::to_string(kFormat) + ")");
+  }
+  rebuilding_ = rebuilding != 0;
+  size_t offset = eol + 1;
+  for (uint64_t i = 0; i < count; ++i) {
+    TRUNKLINE_ASSIGN_OR_RETURN(domain::TrunkState s, domain::ReadTrunkState(body, &offset));
+    std::string id = s.id;
+    trunks_.emplace(std::move(id), std::move(s));
+  }
+  if (offset != body.size()) return DataLossError("trailing bytes");
+  return OkStatus();
+}
+
+Status CurrentState::Save() const {
+  std::string bytes = std::string(kMagic) + " " + std::to_string(kFormat) + " " +
+                      std::to_string(checkpoint_) + " " + (rebuilding_ ? "1" : "0") + " " +
+                      std::to_string(trunks_.size()) + "\n";
+  for (const auto& [id, state] : trunks_) domain::AppendTrunkState(state, &bytes);
+  const Sha256Digest digest = Sha256Of(bytes);
+  bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  return WriteFileAtomically(path_, bytes);
+}
+
+Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& progress,
+                             uint64_t save_every) {
+  const uint64_t last = journal.LastPosition();
+  if (last <= checkpoint_) return OkStatus();
+  const uint64_t total = last - checkpoint_;
+  uint64_t done = 0;
+  Status failed;
+  const std::string_view prefix = kTrunkStreamPrefix;
+  TRUNKLINE_RETURN_IF_ERROR(journal.Scan(checkpoint_ + 1, [&](const journal::RecordView& r) {
+    if (r.stream.substr(0, prefix.size()) == prefix) {
+      const std::string id(r.stream.substr(prefix.size()));
+      domain::TrunkState& state = trunks_[id];
+      state.id = id;
+      failed = FoldRecord(state, r);
+      if (!failed.ok()) return false;
+    }
+    checkpoint_ = r.position;
+    ++done;
+    if (save_every > 0 && done % save_every == 0) failed = Save();
+    const bool go_on = !progress || progress(done, total);
+    return failed.ok() && go_on && r.position < last;
+  }));
+  return failed;
+}
+
+Status CurrentState::RebuildFrom(const journal::Journal& journal, const Progress& progress,
+                                 uint64_t save_every) {
+  if (!rebuilding_) {
+    trunks_.clear();
+    checkpoint_ = 0;
+    rebuilding_ = true;
+    TRUNKLINE_RETURN_IF_ERROR(Save());
+  }
+  TRUNKLINE_RETURN_IF_ERROR(CatchUp(journal, progress, save_every));
+  if (checkpoint_ < journal.LastPosition()) return OkStatus();  // stopped; resumable
+  rebuilding_ = false;
+  return Save();
+}
+
+}  // namespace trunkline::projection

@@ -1,0 +1,68 @@
+// CurrentState: the current state of every trunk, folded from the journal and persisted with
+// its checkpoint (the last position folded in), so that a restart resumes from the
+// checkpoint instead of replaying the journal. The file format is in current_state.cc.
+//
+// Thread-safety: not thread-safe; the owner serialises access.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "trunkline/base/status.h"
+#include "trunkline/domain/trunk.h"
+#include "trunkline/journal/journal.h"
+
+namespace trunkline::projection {
+
+// Called after each event folded: events folded so far in this call, and how many in all the
+// call has to fold. Returning false stops the fold there (cleanly: the checkpoint is the last
+// event folded).
+using Progress = std::function<bool(uint64_t done, uint64_t total)>;
+
+class CurrentState {
+ public:
+  // Loads the snapshot at `path`, or starts empty (checkpoint 0) when there is none.
+  // kDataLoss when the snapshot is damaged (rebuild it: RebuildFrom).
+  static Result<std::unique_ptr<CurrentState>> Load(const std::string& path);
+
+  // Folds every event after the checkpoint. `save_every` > 0 saves the snapshot after that
+  // many events (so a long fold can be resumed). Errors of the read or of decoding an event
+  // (naming its position) stop the fold at the last good event.
+  Status CatchUp(const journal::Journal& journal, const Progress& progress = {},
+                 uint64_t save_every = 0);
+
+  // Folds the whole journal again from the start. Resumable: it saves every `save_every`
+  // events, and a rebuild that was interrupted (or stopped by `progress`) continues from its
+  // last save when called again.
+  Status RebuildFrom(const journal::Journal& journal, const Progress& progress = {},
+                     uint64_t save_every = 250'000);
+
+  // Writes the snapshot atomically (temporary file, fsync, rename).
+  Status Save() const;
+
+  uint64_t checkpoint() const { return checkpoint_; }
+  bool rebuilding() const { return rebuilding_; }
+  // Every trunk ever created, deleted ones included, by id.
+  const std::map<std::string, domain::TrunkState>& trunks() const { return trunks_; }
+
+ private:
+  explicit CurrentState(std::string path) : path_(std::move(path)) {}
+  Status Parse(std::string_view bytes);
+
+  std::string path_;
+  uint64_t checkpoint_ = 0;
+  bool rebuilding_ = false;
+  std::map<std::string, domain::TrunkState> trunks_;
+};
+
+// The stream prefix of trunk streams ("trunk-"), and a trunk's stream.
+inline constexpr char kTrunkStreamPrefix[] = "trunk-";
+std::string StreamOf(const std::string& trunk_id);
+
+// Folds one stored trunk event into `state`. Errors name the position.
+Status FoldRecord(domain::TrunkState& state, const journal::RecordView& record);
+
+}  // namespace trunkline::projection
