@@ -195,9 +195,12 @@ Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
     return FailedPreconditionError(what + ": this build reads up to v" +
                                    std::to_string(CurrentVersion(type)));
   }
+  thread_local msgpack::zone zone;  // reused: a fresh zone per event costs an allocation
+  zone.clear();
   try {
-    msgpack::object_handle handle = msgpack::unpack(payload.data(), payload.size());
-    return DecodeKnown(type, schema_version, Reader(handle.get()));
+    size_t offset = 0;
+    const msgpack::object object = msgpack::unpack(zone, payload.data(), payload.size(), offset);
+    return DecodeKnown(type, schema_version, Reader(object));
   } catch (const std::exception& e) {
     return DataLossError(what + ": payload does not decode: " + e.what());
   }

@@ -67,6 +67,20 @@ TEST(BenchCliTest, JsonOutputIsOneObjectWithTheSameFigures) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BenchCliTest, DomainPrintsItsFigures) {
+  const std::string dir = ScratchDir();
+  BenchRun run = RunBench("-o json domain --dir " + dir +
+                          " --events 2000 --trunks 20 --rss-trunks 200");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  boost::json::object object = boost::json::parse(run.out).as_object();
+  for (const char* name : {"rebuild_eps", "as_of_p99_us", "rss_100k_trunks_mb", "peak_rss_mb"}) {
+    ASSERT_TRUE(object.contains(name)) << name;
+    EXPECT_GT(object.at(name).to_number<double>(), 0) << name;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "scratch data was left behind";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BenchCliTest, MissingDirIsAUsageError) {
   BenchRun run = RunBench("journal");
   EXPECT_NE(run.exit_code, 0);

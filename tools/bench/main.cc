@@ -1,10 +1,13 @@
 // trunkline-bench: measures trunkline's components on this machine.
 //
-//   trunkline-bench journal --dir DIR [--events N] [--seconds S] [--output text|json]
+//   trunkline-bench [-o text|json] journal --dir DIR [--events N] [--seconds S]
+//   trunkline-bench [-o text|json] domain --dir DIR [--events N] [--trunks N]
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "figures.h"
+#include "domain_bench.h"
 #include "journal_bench.h"
 
 int main(int argc, char** argv) {
@@ -29,9 +32,37 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"fsync_per_s", "append_1writer_durable_eps",
                              "append_64writers_durable_eps", "import_eps", "replay_eps"}));
 
+  DomainBenchOptions domain_options;
+  domain_options.self = "/proc/self/exe";
+  CLI::App* domain = app.add_subcommand("domain", "projection rebuild, as-of reads, memory");
+  domain->add_option("--dir", domain_options.dir, "scratch directory")->required();
+  domain->add_option("--events", domain_options.events, "events to rebuild from")
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{100'000'000}));
+  domain->add_option("--trunks", domain_options.trunks, "trunks they are spread over")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+  domain->add_option("--rss-trunks", domain_options.rss_trunks, "trunks for the memory figure")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+
+  std::string rss_dir;
+  CLI::App* project_rss = app.add_subcommand("project-rss");  // the memory figure's child
+  project_rss->group("");
+  project_rss->add_option("--dir", rss_dir)->required();
+
   CLI11_PARSE(app, argc, argv);
 
-  trunkline::Result<std::vector<Figure>> figures = RunJournalBench(journal_options);
+  if (project_rss->parsed()) {
+    trunkline::Result<double> mb = ProjectAndMeasureRss(rss_dir);
+    if (!mb.ok()) {
+      std::cerr << "trunkline-bench: " << mb.status().ToString() << "\n";
+      return 1;
+    }
+    std::cout << *mb << "\n";
+    return 0;
+  }
+  // /proc/self/exe would name the child itself once popen's shell runs it; resolve it now.
+  domain_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
+  trunkline::Result<std::vector<Figure>> figures =
+      domain->parsed() ? RunDomainBench(domain_options) : RunJournalBench(journal_options);
   if (!figures.ok()) {
     std::cerr << "trunkline-bench: " << figures.status().ToString() << "\n";
     return 1;

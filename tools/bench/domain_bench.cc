@@ -1,0 +1,170 @@
+#include "domain_bench.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "trunkline/domain/event_codec.h"
+#include "trunkline/journal/rocksdb_journal.h"
+#include "trunkline/plugin_host/plugin_host.h"
+#include "trunkline/projection/current_state.h"
+#include "trunkline/registry/registry.h"
+
+namespace trunkline::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using domain::Event;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Result<std::unique_ptr<journal::RocksDbJournal>> OpenJournal(const std::filesystem::path& dir) {
+  journal::RocksDbJournalOptions options;
+  options.dir = dir.string();
+  return journal::RocksDbJournal::Open(options);
+}
+
+// The n-th event of a trunk's life: created, then mostly field updates, with origination
+// URLs added and removed, recording changes and phone numbers attached and detached.
+Event TrunkEvent(uint64_t trunk, uint64_t n, std::mt19937_64& rng) {
+  const std::string t = std::to_string(trunk);
+  if (n == 0) {
+    return domain::TrunkCreated{
+        "twilio", "acct-" + std::to_string(trunk % 10),
+        {{"friendly_name", "Trunk " + t}, {"domain_name", "t" + t + ".pstn.twilio.com"},
+         {"secure", true}, {"transfer_mode", std::string("sip-only")}},
+        {{"recording", {{"mode", std::string("do-not-record")}, {"trim", std::string("do-not-trim")}}}}};
+  }
+  const std::string item = "ou" + std::to_string(rng() % 4);
+  switch (rng() % 10) {
+    case 0: return domain::ItemAdded{"origination_urls", item,
+                                     {{"friendly_name", "pbx " + item}, {"sip_url", "sip:" + item + ".example.com"},
+                                      {"priority", int64_t(rng() % 100)}, {"weight", int64_t(1 + rng() % 100)},
+                                      {"enabled", true}}};
+    case 1: return domain::ItemRemoved{"origination_urls", item};
+    case 2: return domain::SingletonUpdated{"recording", {{"mode", std::string("record-from-answer")}}, {}};
+    case 3: return domain::Attached{"phone_numbers", "PN" + std::string(30, '0') + std::to_string(10 + rng() % 90)};
+    default: return domain::TrunkUpdated{{{"friendly_name", "Trunk " + t + " rev " + std::to_string(n)},
+                                          {"cnam_lookup_enabled", rng() % 2 == 0}}, {}};
+  }
+}
+
+journal::AppendRequest Batch(uint64_t trunk, uint64_t first, uint64_t count, std::mt19937_64& rng) {
+  journal::AppendRequest r;
+  r.stream = projection::StreamOf("bench-" + std::to_string(trunk));
+  r.metadata = {"bench", "load", r.stream + "/" + std::to_string(first), ""};
+  for (uint64_t n = first; n < first + count; ++n) {
+    const domain::EncodedEvent e = domain::EncodeEvent(TrunkEvent(trunk, n, rng));
+    r.events.push_back({e.type, e.schema_version, e.payload});
+  }
+  return r;
+}
+
+// `events` events over `trunks` trunks, each trunk's events appended in batches of 100.
+Status Fill(journal::Journal& journal, uint64_t events, uint64_t trunks) {
+  std::mt19937_64 rng(42);
+  const uint64_t per_trunk = std::max<uint64_t>(1, events / trunks);
+  for (uint64_t first = 0; first < per_trunk; first += 100) {
+    for (uint64_t t = 0; t < trunks; ++t) {
+      TRUNKLINE_RETURN_IF_ERROR(
+          journal.Append(Batch(t, first, std::min<uint64_t>(100, per_trunk - first), rng)).status());
+    }
+  }
+  return OkStatus();
+}
+
+Result<double> MeasureRebuild(const std::filesystem::path& dir, const DomainBenchOptions& o) {
+  {
+    TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
+    TRUNKLINE_RETURN_IF_ERROR(Fill(*journal, o.events, o.trunks));
+    TRUNKLINE_RETURN_IF_ERROR(journal->Compact());
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto state, projection::CurrentState::Load((dir / "snapshot").string()));
+  const auto start = Clock::now();
+  TRUNKLINE_RETURN_IF_ERROR(state->RebuildFrom(*journal));
+  const double elapsed = SecondsSince(start);
+  if (state->trunks().size() != o.trunks) return InternalError("rebuild lost trunks");
+  return static_cast<double>(journal->LastPosition()) / elapsed;
+}
+
+// One trunk with 1,000 events; its state as of random positions, through the registry.
+Result<double> MeasureAsOfP99(const std::filesystem::path& dir) {
+  {
+    TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
+    std::mt19937_64 rng(7);
+    for (uint64_t first = 0; first < 1000; first += 10) {
+      // Other trunks' events interleave, as they would in a live registry.
+      TRUNKLINE_RETURN_IF_ERROR(journal->Append(Batch(99'999'999, first, 10, rng)).status());
+      TRUNKLINE_RETURN_IF_ERROR(journal->Append(Batch(first, 0, 5, rng)).status());
+    }
+  }
+  registry::RegistryOptions options{dir.string(), plugin_host::DefaultPluginDir()};
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(options));
+  const uint64_t last = reg->journal().LastPosition();
+  std::mt19937_64 rng(9);
+  std::vector<double> micros;
+  for (int i = 0; i < 500; ++i) {
+    const registry::AsOf at{1 + rng() % last, std::nullopt};
+    const auto start = Clock::now();
+    auto state = reg->Get("bench-99999999", at);
+    micros.push_back(SecondsSince(start) * 1e6);
+    if (!state.ok() && state.status().code() != StatusCode::kNotFound) return state.status();
+  }
+  std::sort(micros.begin(), micros.end());
+  return micros[micros.size() * 99 / 100];
+}
+
+Result<double> MeasureRss(const std::filesystem::path& dir, const DomainBenchOptions& o) {
+  {
+    TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
+    TRUNKLINE_RETURN_IF_ERROR(Fill(*journal, o.rss_trunks * 3, o.rss_trunks));
+  }
+  const std::string command = o.self + " project-rss --dir " + dir.string();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return InternalError("cannot run " + command);
+  double mb = -1;
+  const int matched = std::fscanf(pipe, "%lf", &mb);
+  if (pclose(pipe) != 0 || matched != 1) return InternalError(command + " failed");
+  return mb;
+}
+
+}  // namespace
+
+Result<double> ProjectAndMeasureRss(const std::string& dir) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(std::filesystem::path(dir) / "journal"));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto state, projection::CurrentState::Load(dir + "/snapshot"));
+  TRUNKLINE_RETURN_IF_ERROR(state->CatchUp(*journal));
+  if (state->trunks().empty()) return InternalError("nothing projected");
+  return PeakRssMb();
+}
+
+Result<std::vector<Figure>> RunDomainBench(const DomainBenchOptions& o) {
+  const std::filesystem::path root =
+      std::filesystem::path(o.dir) / ("trunkline-bench-domain-" + std::to_string(::getpid()));
+  std::vector<Figure> figures;
+  auto run = [&]() -> Status {
+    TRUNKLINE_ASSIGN_OR_RETURN(double rss, MeasureRss(root / "rss", o));
+    TRUNKLINE_ASSIGN_OR_RETURN(double rebuild, MeasureRebuild(root / "rebuild", o));
+    figures.push_back({"rebuild_eps", rebuild, "events/s"});
+    TRUNKLINE_ASSIGN_OR_RETURN(double as_of, MeasureAsOfP99(root / "asof"));
+    figures.push_back({"as_of_p99_us", as_of, "us"});
+    figures.push_back({"rss_100k_trunks_mb", rss, "MiB"});
+    figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
+    return OkStatus();
+  };
+  std::filesystem::create_directories(root);
+  Status s = run();
+  std::error_code ignored;
+  std::filesystem::remove_all(root, ignored);
+  if (!s.ok()) return s;
+  return figures;
+}
+
+}  // namespace trunkline::bench
