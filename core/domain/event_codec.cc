@@ -12,15 +12,14 @@
 //   values := map{ str: bool | int | str }
 #include "trunkline/domain/event_codec.h"
 
-#include <msgpack.hpp>
+#include "trunkline/base/overloaded.h"
+#include "values_codec.h"
 
 namespace trunkline::domain {
 namespace {
 
-struct Sink {
-  std::string* out;
-  void write(const char* data, size_t size) { out->append(data, size); }
-};
+using internal::PackValues;
+using internal::UnpackValues;
 
 // Writes one map entry per call, after the caller has written the map header.
 class Writer {
@@ -30,7 +29,7 @@ class Writer {
   Writer& Str(const char* key, const std::string& v) { pk_.pack(key); pk_.pack(v); return *this; }
   Writer& Values(const char* key, const FieldValues& values) {
     pk_.pack(key);
-    PackValues(values);
+    PackValues(pk_, values);
     return *this;
   }
   Writer& Names(const char* key, const std::vector<std::string>& names) {
@@ -43,21 +42,14 @@ class Writer {
     pk_.pack_map(static_cast<uint32_t>(s.size()));
     for (const auto& [name, values] : s) {
       pk_.pack(name);
-      PackValues(values);
+      PackValues(pk_, values);
     }
     return *this;
   }
 
  private:
-  void PackValues(const FieldValues& values) {
-    pk_.pack_map(static_cast<uint32_t>(values.size()));
-    for (const auto& [name, value] : values) {
-      pk_.pack(name);
-      std::visit([&](const auto& v) { pk_.pack(v); }, value);
-    }
-  }
-  Sink sink_;
-  msgpack::packer<Sink> pk_;
+  internal::StringSink sink_;
+  internal::Packer pk_;
 };
 
 // Reads map entries by key; throws std::runtime_error on anything malformed.
@@ -70,13 +62,13 @@ class Reader {
   std::vector<std::string> Names(std::string_view key) const {
     return At(key).as<std::vector<std::string>>();
   }
-  FieldValues Values(std::string_view key) const { return ToValues(At(key)); }
+  FieldValues Values(std::string_view key) const { return UnpackValues(At(key)); }
   std::map<std::string, FieldValues> Singletons(std::string_view key) const {
     std::map<std::string, FieldValues> out;
     const msgpack::object& o = At(key);
     if (o.type != msgpack::type::MAP) throw std::runtime_error("singletons is not a map");
     for (uint32_t i = 0; i < o.via.map.size; ++i) {
-      out[o.via.map.ptr[i].key.as<std::string>()] = ToValues(o.via.map.ptr[i].val);
+      out[o.via.map.ptr[i].key.as<std::string>()] = UnpackValues(o.via.map.ptr[i].val);
     }
     return out;
   }
@@ -92,32 +84,9 @@ class Reader {
     }
     throw std::runtime_error("missing \"" + std::string(key) + "\"");
   }
-  static FieldValues ToValues(const msgpack::object& o) {
-    if (o.type != msgpack::type::MAP) throw std::runtime_error("values is not a map");
-    FieldValues out;
-    for (uint32_t i = 0; i < o.via.map.size; ++i) {
-      const msgpack::object& v = o.via.map.ptr[i].val;
-      const std::string name = o.via.map.ptr[i].key.as<std::string>();
-      if (v.type == msgpack::type::BOOLEAN) {
-        out[name] = v.via.boolean;
-      } else if (v.type == msgpack::type::POSITIVE_INTEGER ||
-                 v.type == msgpack::type::NEGATIVE_INTEGER) {
-        out[name] = v.as<int64_t>();
-      } else {
-        out[name] = v.as<std::string>();
-      }
-    }
-    return out;
-  }
   const msgpack::object& map_;
 };
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 uint32_t CurrentVersion(std::string_view type) { return type == "TrunkCreated" ? 2 : 1; }
 

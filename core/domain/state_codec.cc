@@ -1,42 +1,14 @@
 // Trunk state encoding (grammar in state_codec.h).
 #include "trunkline/domain/state_codec.h"
 
-#include <msgpack.hpp>
+#include "values_codec.h"
 
 namespace trunkline::domain {
 namespace {
 
-struct Sink {
-  std::string* out;
-  void write(const char* data, size_t size) { out->append(data, size); }
-};
-using Packer = msgpack::packer<Sink>;
-
-void PackValues(Packer& pk, const FieldValues& values) {
-  pk.pack_map(static_cast<uint32_t>(values.size()));
-  for (const auto& [name, value] : values) {
-    pk.pack(name);
-    std::visit([&](const auto& v) { pk.pack(v); }, value);
-  }
-}
-
-FieldValues UnpackValues(const msgpack::object& o) {
-  if (o.type != msgpack::type::MAP) throw std::runtime_error("values: not a map");
-  FieldValues out;
-  for (uint32_t i = 0; i < o.via.map.size; ++i) {
-    const msgpack::object& v = o.via.map.ptr[i].val;
-    std::string name = o.via.map.ptr[i].key.as<std::string>();
-    if (v.type == msgpack::type::BOOLEAN) {
-      out.emplace(std::move(name), v.via.boolean);
-    } else if (v.type == msgpack::type::POSITIVE_INTEGER ||
-               v.type == msgpack::type::NEGATIVE_INTEGER) {
-      out.emplace(std::move(name), v.as<int64_t>());
-    } else {
-      out.emplace(std::move(name), v.as<std::string>());
-    }
-  }
-  return out;
-}
+using internal::Packer;
+using internal::PackValues;
+using internal::UnpackValues;
 
 template <typename Fn>
 void ForEachEntry(const msgpack::object& o, Fn&& fn) {
@@ -49,7 +21,7 @@ void ForEachEntry(const msgpack::object& o, Fn&& fn) {
 }  // namespace
 
 void AppendTrunkState(const TrunkState& s, std::string* out) {
-  Sink sink{out};
+  internal::StringSink sink{out};
   Packer pk(sink);
   pk.pack_array(11);
   pk.pack(s.id);

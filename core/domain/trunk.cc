@@ -2,15 +2,11 @@
 
 #include <algorithm>
 
+#include "trunkline/base/overloaded.h"
+
 namespace trunkline::domain {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // What Decide works with for one command.
 struct Context {

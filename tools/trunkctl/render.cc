@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iomanip>
 
+#include "trunkline/base/overloaded.h"
 #include "trunkline/domain/event_codec.h"
 
 namespace trunkline::trunkctl {
@@ -119,12 +120,6 @@ boost::json::object HistoryJson(const registry::HistoryEntry& e) {
 }
 
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 boost::json::array NamesJson(const std::vector<std::string>& names) {
   boost::json::array out;

@@ -1,0 +1,48 @@
+// msgpack form of field values, shared by the domain's codec files (private to domain/).
+//   values := map{ str: bool | int | str }
+#pragma once
+
+#include <msgpack.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "trunkline/domain/provider_schema.h"
+
+namespace trunkline::domain::internal {
+
+// msgpack's packer writes through any type with write(const char*, size_t).
+struct StringSink {
+  std::string* out;
+  void write(const char* data, size_t size) { out->append(data, size); }
+};
+using Packer = msgpack::packer<StringSink>;
+
+inline void PackValues(Packer& pk, const FieldValues& values) {
+  pk.pack_map(static_cast<uint32_t>(values.size()));
+  for (const auto& [name, value] : values) {
+    pk.pack(name);
+    std::visit([&](const auto& v) { pk.pack(v); }, value);
+  }
+}
+
+// Throws std::runtime_error (or msgpack's type_error) on anything malformed.
+inline FieldValues UnpackValues(const msgpack::object& o) {
+  if (o.type != msgpack::type::MAP) throw std::runtime_error("values: not a map");
+  FieldValues out;
+  for (uint32_t i = 0; i < o.via.map.size; ++i) {
+    const msgpack::object& v = o.via.map.ptr[i].val;
+    std::string name = o.via.map.ptr[i].key.as<std::string>();
+    if (v.type == msgpack::type::BOOLEAN) {
+      out.emplace(std::move(name), v.via.boolean);
+    } else if (v.type == msgpack::type::POSITIVE_INTEGER ||
+               v.type == msgpack::type::NEGATIVE_INTEGER) {
+      out.emplace(std::move(name), v.as<int64_t>());
+    } else {
+      out.emplace(std::move(name), v.as<std::string>());
+    }
+  }
+  return out;
+}
+
+}  // namespace trunkline::domain::internal
