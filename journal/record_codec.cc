@@ -17,9 +17,8 @@
 //                    followed by the bytes.
 #include "record_codec.h"
 
-#include <msgpack.hpp>
-
 #include <cstring>
+#include <msgpack.hpp>
 
 namespace trunkline::journal::internal {
 namespace {
@@ -114,8 +113,8 @@ void PutLengthPrefixed(Sha256& hasher, std::string_view bytes) {
 
 }  // namespace
 
-void AppendRecordBody(const Placement& placement, const Metadata& metadata,
-                      const NewEvent& event, std::string* out) {
+void AppendRecordBody(const Placement& placement, const Metadata& metadata, const NewEvent& event,
+                      std::string* out) {
   StringSink sink{out};
   msgpack::packer<StringSink> pk(sink);
   pk.pack_array(kBodyFields);

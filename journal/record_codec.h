@@ -26,8 +26,8 @@ struct Placement {
 };
 
 // Appends the record body (everything the hash covers except the previous hash) to *out.
-void AppendRecordBody(const Placement& placement, const Metadata& metadata,
-                      const NewEvent& event, std::string* out);
+void AppendRecordBody(const Placement& placement, const Metadata& metadata, const NewEvent& event,
+                      std::string* out);
 
 // Decodes a stored value (body followed by the 32-byte hash) in place: the views point into
 // `value`. The hash is copied, not checked. kDataLoss when the bytes do not decode;
@@ -37,8 +37,8 @@ Result<RecordView> DecodeRecord(std::string_view value);
 
 // What the journal remembers of each command id.
 struct CommandEntry {
-  AppendReceipt receipt;    // with replayed = false
-  Sha256Digest digest{};    // of the stream and events (see CommandDigest)
+  AppendReceipt receipt;  // with replayed = false
+  Sha256Digest digest{};  // of the stream and events (see CommandDigest)
 };
 
 std::string EncodeCommandEntry(const CommandEntry& entry);

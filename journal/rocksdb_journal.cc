@@ -1,11 +1,11 @@
 // RocksDbJournal: opening, recovery and group-committed appends. Reads and Verify are in
 // rocksdb_journal_read.cc. Key layout: FORMAT.md.
+#include <linux/futex.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,8 +25,7 @@ std::string ExpectedVersion::ToString() const {
   return std::to_string(value_);
 }
 
-Result<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
-    const RocksDbJournalOptions& options) {
+Result<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(const RocksDbJournalOptions& options) {
   return internal::RocksDbJournalImpl::Open(options);
 }
 
@@ -279,8 +278,8 @@ Status RocksDbJournalImpl::OpenDb() {
   }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return UnavailableError("journal " + dir + " is open in another process: " +
-                              ReadHolder(dir) + "; read-only access is still possible");
+      return UnavailableError("journal " + dir + " is open in another process: " + ReadHolder(dir) +
+                              "; read-only access is still possible");
     }
     return FromRocks(s, "opening journal " + dir);
   }
@@ -290,8 +289,8 @@ Status RocksDbJournalImpl::OpenDb() {
   commands_ = handles_[3];
   if (options_.read_only) return OkStatus();
 
-  std::ofstream(std::filesystem::path(dir) / kHolderFile, std::ios::trunc) << SelfDescription()
-                                                                           << "\n";
+  std::ofstream(std::filesystem::path(dir) / kHolderFile, std::ios::trunc)
+      << SelfDescription() << "\n";
   std::string format;
   s = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
   if (s.IsNotFound()) {
@@ -321,7 +320,8 @@ Status RocksDbJournalImpl::LoadTail() {
   }
   if (it->key().size() != 8) return DataLossError("records: malformed last key");
   const uint64_t position = DecodePositionKey(it->key().ToStringView());
-  TRUNKLINE_ASSIGN_OR_RETURN(RecordView last, ViewRecordValue(position, it->value().ToStringView()));
+  TRUNKLINE_ASSIGN_OR_RETURN(RecordView last,
+                             ViewRecordValue(position, it->value().ToStringView()));
   next_position_ = position + 1;
   chain_head_ = last.hash;
   last_timestamp_us_ = last.timestamp_us;
@@ -450,8 +450,8 @@ void RocksDbJournalImpl::CommitGroup(const std::vector<std::shared_ptr<Writer>>&
   PublishLastPosition(next_position_ - 1);
 }
 
-Result<std::optional<CommandEntry>> RocksDbJournalImpl::FindCommand(
-    const std::string& command_id, const Group& group) const {
+Result<std::optional<CommandEntry>> RocksDbJournalImpl::FindCommand(const std::string& command_id,
+                                                                    const Group& group) const {
   if (auto it = group.commands.find(command_id); it != group.commands.end()) {
     return std::optional<CommandEntry>(it->second);
   }
@@ -503,8 +503,9 @@ Result<AppendReceipt> RocksDbJournalImpl::Stage(const Writer& writer, Group& gro
                         (head == 0 ? std::string("no stream") : std::to_string(head)));
   }
   const size_t n = request.events.size();
-  AppendReceipt receipt{request.stream, head + 1,          head + n, group.next_position,
-                        group.next_position + n - 1,       group.timestamp_us};
+  AppendReceipt receipt{
+      request.stream,    head + 1, head + n, group.next_position, group.next_position + n - 1,
+      group.timestamp_us};
   Sha256 hasher;
   for (const NewEvent& event : request.events) {
     Placement placement{group.next_position, &request.stream, ++head, group.timestamp_us};
@@ -518,8 +519,9 @@ Result<AppendReceipt> RocksDbJournalImpl::Stage(const Writer& writer, Group& gro
         .PermitUncheckedError();
   }
   // One index entry per append: its events are contiguous in version and in position.
-  group.batch.Put(streams_, StreamKey(request.stream, receipt.first_version),
-                  EncodeStreamRun({receipt.first_position, n}))
+  group.batch
+      .Put(streams_, StreamKey(request.stream, receipt.first_version),
+           EncodeStreamRun({receipt.first_position, n}))
       .PermitUncheckedError();
   CommandEntry entry{receipt, writer.digest};
   group.batch.Put(commands_, command_id, EncodeCommandEntry(entry)).PermitUncheckedError();

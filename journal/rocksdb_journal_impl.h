@@ -52,16 +52,14 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   Result<AppendReceipt> Append(const AppendRequest& request) override;
   Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                          size_t max_count) const override;
-  Result<std::vector<Record>> ReadStreamBackward(const std::string& stream,
-                                                 uint64_t from_version,
+  Result<std::vector<Record>> ReadStreamBackward(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const override;
   Result<std::vector<Record>> ReadAll(uint64_t from_position, size_t max_count) const override;
   Status Scan(uint64_t from_position,
               const std::function<bool(const RecordView&)>& visit) const override;
   Result<std::vector<Record>> ReadAllBackward(uint64_t from_position,
                                               size_t max_count) const override;
-  Result<std::optional<AppendReceipt>> FindCommand(
-      const std::string& command_id) const override;
+  Result<std::optional<AppendReceipt>> FindCommand(const std::string& command_id) const override;
   Result<uint64_t> StreamHead(const std::string& stream) const override;
   uint64_t LastPosition() const override { return last_position_.load(); }
   Result<uint64_t> FirstPositionAtOrAfter(int64_t timestamp_us) const override;

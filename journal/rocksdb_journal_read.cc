@@ -146,9 +146,9 @@ Result<uint64_t> RocksDbJournalImpl::StreamHead(const std::string& stream) const
 Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfter(int64_t timestamp_us) const {
   auto timestamp_at = [&](uint64_t position) -> Result<int64_t> {
     std::string value;
-    TRUNKLINE_RETURN_IF_ERROR(FromRocks(
-        db_->Get(rocksdb::ReadOptions(), records_, PositionKey(position), &value),
-        PositionName(position)));
+    TRUNKLINE_RETURN_IF_ERROR(
+        FromRocks(db_->Get(rocksdb::ReadOptions(), records_, PositionKey(position), &value),
+                  PositionName(position)));
     TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, value));
     return r.timestamp_us;
   };
@@ -189,8 +189,8 @@ Result<VerifyReport> RocksDbJournalImpl::Verify() const {
     if (it->key().size() != 8) return DataLossError(where + ": malformed key");
     const uint64_t position = DecodePositionKey(it->key().ToStringView());
     if (position != expected) {
-      return DataLossError(where + ": missing (the next stored is " +
-                           std::to_string(position) + ")");
+      return DataLossError(where + ": missing (the next stored is " + std::to_string(position) +
+                           ")");
     }
     const std::string_view value = it->value().ToStringView();
     TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, value));

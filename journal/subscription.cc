@@ -54,8 +54,8 @@ Result<std::vector<Record>> Subscription::Next(size_t max_count,
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return std::vector<Record>();
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    journal_.WaitForPositionAfter(cursor_, std::min(left + std::chrono::milliseconds(1),
-                                                    kWaitSlice));
+    journal_.WaitForPositionAfter(cursor_,
+                                  std::min(left + std::chrono::milliseconds(1), kWaitSlice));
   }
   return CancelledError("subscription cancelled at position " + std::to_string(cursor_));
 }

@@ -25,8 +25,15 @@ using internal::UnpackValues;
 class Writer {
  public:
   explicit Writer(std::string* out) : sink_{out}, pk_(sink_) {}
-  Writer& Map(uint32_t n) { pk_.pack_map(n); return *this; }
-  Writer& Str(const char* key, const std::string& v) { pk_.pack(key); pk_.pack(v); return *this; }
+  Writer& Map(uint32_t n) {
+    pk_.pack_map(n);
+    return *this;
+  }
+  Writer& Str(const char* key, const std::string& v) {
+    pk_.pack(key);
+    pk_.pack(v);
+    return *this;
+  }
   Writer& Values(const char* key, const FieldValues& values) {
     pk_.pack(key);
     PackValues(pk_, values);
@@ -87,7 +94,6 @@ class Reader {
   const msgpack::object& map_;
 };
 
-
 uint32_t CurrentVersion(std::string_view type) { return type == "TrunkCreated" ? 2 : 1; }
 
 Event DecodeKnown(std::string_view type, uint32_t version, const Reader& in) {
@@ -113,10 +119,9 @@ Event DecodeKnown(std::string_view type, uint32_t version, const Reader& in) {
 }
 
 bool KnownType(std::string_view type) {
-  for (const char* known : {"TrunkCreated", "TrunkUpdated", "TrunkDeleted",
-                            "SubResourceItemAdded", "SubResourceItemUpdated",
-                            "SubResourceItemRemoved", "SingletonUpdated", "Attached",
-                            "Detached"}) {
+  for (const char* known : {"TrunkCreated", "TrunkUpdated", "TrunkDeleted", "SubResourceItemAdded",
+                            "SubResourceItemUpdated", "SubResourceItemRemoved", "SingletonUpdated",
+                            "Attached", "Detached"}) {
     if (type == known) return true;
   }
   return false;
@@ -127,32 +132,31 @@ bool KnownType(std::string_view type) {
 EncodedEvent EncodeEvent(const Event& event) {
   EncodedEvent out{EventType(event), CurrentVersion(EventType(event)), {}};
   Writer w(&out.payload);
-  std::visit(Overloaded{
-                 [&](const TrunkCreated& e) {
-                   w.Map(4).Str("provider", e.provider).Str("account", e.account);
-                   w.Values("fields", e.fields).Singletons("singletons", e.singletons);
-                 },
-                 [&](const TrunkUpdated& e) { w.Map(2).Values("set", e.set).Names("unset", e.unset); },
-                 [&](const TrunkDeleted&) { w.Map(0); },
-                 [&](const ItemAdded& e) {
-                   w.Map(3).Str("sub", e.sub_resource).Str("item", e.item_id);
-                   w.Values("fields", e.fields);
-                 },
-                 [&](const ItemUpdated& e) {
-                   w.Map(4).Str("sub", e.sub_resource).Str("item", e.item_id);
-                   w.Values("set", e.set).Names("unset", e.unset);
-                 },
-                 [&](const ItemRemoved& e) {
-                   w.Map(2).Str("sub", e.sub_resource).Str("item", e.item_id);
-                 },
-                 [&](const SingletonUpdated& e) {
-                   w.Map(3).Str("sub", e.sub_resource).Values("set", e.set);
-                   w.Names("unset", e.unset);
-                 },
-                 [&](const Attached& e) { w.Map(2).Str("sub", e.sub_resource).Str("id", e.id); },
-                 [&](const Detached& e) { w.Map(2).Str("sub", e.sub_resource).Str("id", e.id); },
-             },
-             event);
+  std::visit(
+      Overloaded{
+          [&](const TrunkCreated& e) {
+            w.Map(4).Str("provider", e.provider).Str("account", e.account);
+            w.Values("fields", e.fields).Singletons("singletons", e.singletons);
+          },
+          [&](const TrunkUpdated& e) { w.Map(2).Values("set", e.set).Names("unset", e.unset); },
+          [&](const TrunkDeleted&) { w.Map(0); },
+          [&](const ItemAdded& e) {
+            w.Map(3).Str("sub", e.sub_resource).Str("item", e.item_id);
+            w.Values("fields", e.fields);
+          },
+          [&](const ItemUpdated& e) {
+            w.Map(4).Str("sub", e.sub_resource).Str("item", e.item_id);
+            w.Values("set", e.set).Names("unset", e.unset);
+          },
+          [&](const ItemRemoved& e) { w.Map(2).Str("sub", e.sub_resource).Str("item", e.item_id); },
+          [&](const SingletonUpdated& e) {
+            w.Map(3).Str("sub", e.sub_resource).Values("set", e.set);
+            w.Names("unset", e.unset);
+          },
+          [&](const Attached& e) { w.Map(2).Str("sub", e.sub_resource).Str("id", e.id); },
+          [&](const Detached& e) { w.Map(2).Str("sub", e.sub_resource).Str("id", e.id); },
+      },
+      event);
   return out;
 }
 

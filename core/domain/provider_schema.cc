@@ -28,8 +28,7 @@ bool FullMatch(const std::string& pattern, std::string_view text) {
 Status CheckString(const FieldSpec& spec, const std::string& text, std::string_view path) {
   if (spec.type == FieldType::kEnum) {
     if (std::find(spec.values.begin(), spec.values.end(), text) == spec.values.end()) {
-      return Invalid(path, "must be one of " + Join(spec.values, ", ") + " (got \"" + text +
-                               "\")");
+      return Invalid(path, "must be one of " + Join(spec.values, ", ") + " (got \"" + text + "\")");
     }
     return OkStatus();
   }
@@ -38,19 +37,18 @@ Status CheckString(const FieldSpec& spec, const std::string& text, std::string_v
                              std::to_string(text.size()) + ")");
   }
   if (!spec.pattern.empty() && !FullMatch(spec.pattern, text)) {
-    return Invalid(path, "must be " +
-                             (spec.pattern_rule.empty() ? "like " + spec.pattern
-                                                        : spec.pattern_rule) +
-                             " (got \"" + text + "\")");
+    return Invalid(path,
+                   "must be " +
+                       (spec.pattern_rule.empty() ? "like " + spec.pattern : spec.pattern_rule) +
+                       " (got \"" + text + "\")");
   }
   return OkStatus();
 }
 
 Status CheckInt(const FieldSpec& spec, int64_t n, std::string_view path) {
   if ((spec.min && n < *spec.min) || (spec.max && n > *spec.max)) {
-    std::string range = spec.min && spec.max
-                            ? "between " + std::to_string(*spec.min) + " and " +
-                                  std::to_string(*spec.max)
+    std::string range = spec.min && spec.max ? "between " + std::to_string(*spec.min) + " and " +
+                                                   std::to_string(*spec.max)
                         : spec.min ? "at least " + std::to_string(*spec.min)
                                    : "at most " + std::to_string(*spec.max);
     return Invalid(path, "must be " + range + " (got " + std::to_string(n) + ")");
@@ -127,8 +125,7 @@ Result<FieldValues> ApplyFieldChanges(const std::vector<FieldSpec>& specs,
   auto known = [&](const std::string& name) -> Result<const FieldSpec*> {
     const FieldSpec* spec = FindSpec(specs, name);
     if (spec == nullptr) {
-      return Invalid(path(name), "is not a field here; known: " +
-                                     Join(SettableNames(specs), ", "));
+      return Invalid(path(name), "is not a field here; known: " + Join(SettableNames(specs), ", "));
     }
     if (spec->read_only) return Invalid(path(name), "is read-only (set by the provider)");
     return spec;

@@ -7,7 +7,6 @@
 namespace trunkline::domain {
 namespace {
 
-
 // What Decide works with for one command.
 struct Context {
   const TrunkState& state;
@@ -110,9 +109,9 @@ Result<const FieldValues*> FindItem(const Context& c, const std::string& sub,
 }
 
 Result<std::vector<Event>> DecideAddItem(const Context& c, const AddItem& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kCollection));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kCollection));
   TRUNKLINE_RETURN_IF_ERROR(RequireItemId(cmd.item_id));
   if (FindItem(c, sub->name, cmd.item_id).ok()) {
     return AlreadyExistsError(sub->name + " item " + cmd.item_id + " already exists");
@@ -125,9 +124,9 @@ Result<std::vector<Event>> DecideAddItem(const Context& c, const AddItem& cmd) {
 }
 
 Result<std::vector<Event>> DecideUpdateItem(const Context& c, const UpdateItem& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kCollection));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kCollection));
   TRUNKLINE_RETURN_IF_ERROR(RequireSomeChange(cmd.fields, sub->name));
   TRUNKLINE_ASSIGN_OR_RETURN(const FieldValues* item, FindItem(c, sub->name, cmd.item_id));
   TRUNKLINE_ASSIGN_OR_RETURN(
@@ -140,9 +139,9 @@ Result<std::vector<Event>> DecideUpdateItem(const Context& c, const UpdateItem& 
 }
 
 Result<std::vector<Event>> DecideRemoveItem(const Context& c, const RemoveItem& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kCollection));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kCollection));
   TRUNKLINE_RETURN_IF_ERROR(FindItem(c, sub->name, cmd.item_id).status());
   ItemRemoved removed{sub->name, cmd.item_id};
   TRUNKLINE_RETURN_IF_ERROR(c.CheckRules(c.After(removed)));
@@ -150,15 +149,15 @@ Result<std::vector<Event>> DecideRemoveItem(const Context& c, const RemoveItem& 
 }
 
 Result<std::vector<Event>> DecideSingleton(const Context& c, const UpdateSingleton& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kSingleton));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kSingleton));
   TRUNKLINE_RETURN_IF_ERROR(RequireSomeChange(cmd.fields, sub->name));
   const auto current_it = c.state.singletons.find(sub->name);
   const FieldValues current =
       current_it == c.state.singletons.end() ? FieldValues{} : current_it->second;
-  TRUNKLINE_ASSIGN_OR_RETURN(
-      FieldValues next, ApplyFieldChanges(sub->fields, current, cmd.fields, false, sub->name + "."));
+  TRUNKLINE_ASSIGN_OR_RETURN(FieldValues next, ApplyFieldChanges(sub->fields, current, cmd.fields,
+                                                                 false, sub->name + "."));
   SingletonUpdated updated{sub->name, {}, {}};
   Diff(current, next, &updated.set, &updated.unset);
   if (updated.set.empty() && updated.unset.empty()) return std::vector<Event>{};
@@ -172,9 +171,9 @@ bool IsAttached(const TrunkState& state, const std::string& sub, const std::stri
 }
 
 Result<std::vector<Event>> DecideAttach(const Context& c, const Attach& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kAttachments));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kAttachments));
   TRUNKLINE_RETURN_IF_ERROR(CheckAttachmentId(*sub, cmd.id));
   if (IsAttached(c.state, sub->name, cmd.id)) {
     return AlreadyExistsError(sub->name + ": " + cmd.id + " is already attached");
@@ -185,9 +184,9 @@ Result<std::vector<Event>> DecideAttach(const Context& c, const Attach& cmd) {
 }
 
 Result<std::vector<Event>> DecideDetach(const Context& c, const Detach& cmd) {
-  TRUNKLINE_ASSIGN_OR_RETURN(const SubResourceSpec* sub,
-                             FindSubResource(c.schema(), cmd.sub_resource,
-                                             SubResourceKind::kAttachments));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      const SubResourceSpec* sub,
+      FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kAttachments));
   if (!IsAttached(c.state, sub->name, cmd.id)) {
     return NotFoundError(sub->name + ": " + cmd.id + " is not attached to trunk " + c.state.id);
   }
@@ -215,9 +214,8 @@ Result<std::vector<Event>> Decide(const TrunkState& state, const Command& comman
                                   std::optional<uint64_t> expected_version,
                                   const ProviderRules& rules, const UniqueOwner& unique) {
   if (expected_version && *expected_version != state.version) {
-    return AbortedError("trunk " + state.id + " is at version " +
-                        std::to_string(state.version) + ", expected " +
-                        std::to_string(*expected_version));
+    return AbortedError("trunk " + state.id + " is at version " + std::to_string(state.version) +
+                        ", expected " + std::to_string(*expected_version));
   }
   const Context c{state, rules, unique};
   if (const auto* create = std::get_if<CreateTrunk>(&command)) {
@@ -230,21 +228,20 @@ Result<std::vector<Event>> Decide(const TrunkState& state, const Command& comman
     return InvalidArgumentError("provider: trunk " + state.id + " is a " + state.provider +
                                 " trunk, rules given for " + rules.schema().provider);
   }
-  return std::visit(
-      Overloaded{
-          [](const CreateTrunk&) -> Result<std::vector<Event>> {
-            return InternalError("unreachable");
-          },
-          [&](const UpdateTrunk& cmd) { return DecideUpdate(c, cmd); },
-          [&](const DeleteTrunk&) { return One(TrunkDeleted{}); },
-          [&](const AddItem& cmd) { return DecideAddItem(c, cmd); },
-          [&](const UpdateItem& cmd) { return DecideUpdateItem(c, cmd); },
-          [&](const RemoveItem& cmd) { return DecideRemoveItem(c, cmd); },
-          [&](const UpdateSingleton& cmd) { return DecideSingleton(c, cmd); },
-          [&](const Attach& cmd) { return DecideAttach(c, cmd); },
-          [&](const Detach& cmd) { return DecideDetach(c, cmd); },
-      },
-      command);
+  return std::visit(Overloaded{
+                        [](const CreateTrunk&) -> Result<std::vector<Event>> {
+                          return InternalError("unreachable");
+                        },
+                        [&](const UpdateTrunk& cmd) { return DecideUpdate(c, cmd); },
+                        [&](const DeleteTrunk&) { return One(TrunkDeleted{}); },
+                        [&](const AddItem& cmd) { return DecideAddItem(c, cmd); },
+                        [&](const UpdateItem& cmd) { return DecideUpdateItem(c, cmd); },
+                        [&](const RemoveItem& cmd) { return DecideRemoveItem(c, cmd); },
+                        [&](const UpdateSingleton& cmd) { return DecideSingleton(c, cmd); },
+                        [&](const Attach& cmd) { return DecideAttach(c, cmd); },
+                        [&](const Detach& cmd) { return DecideDetach(c, cmd); },
+                    },
+                    command);
 }
 
 TrunkState Evolve(TrunkState s, const Event& event, uint64_t version, int64_t timestamp_us) {
@@ -286,10 +283,15 @@ TrunkState Evolve(TrunkState s, const Event& event, uint64_t version, int64_t ti
 }
 
 const char* EventType(const Event& event) {
-  static constexpr const char* kTypes[] = {
-      "TrunkCreated",     "TrunkUpdated",     "TrunkDeleted",
-      "SubResourceItemAdded", "SubResourceItemUpdated", "SubResourceItemRemoved",
-      "SingletonUpdated", "Attached",         "Detached"};
+  static constexpr const char* kTypes[] = {"TrunkCreated",
+                                           "TrunkUpdated",
+                                           "TrunkDeleted",
+                                           "SubResourceItemAdded",
+                                           "SubResourceItemUpdated",
+                                           "SubResourceItemRemoved",
+                                           "SingletonUpdated",
+                                           "Attached",
+                                           "Detached"};
   static_assert(std::size(kTypes) == std::variant_size_v<Event>);
   return kTypes[event.index()];
 }

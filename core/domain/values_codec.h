@@ -3,7 +3,6 @@
 #pragma once
 
 #include <msgpack.hpp>
-
 #include <stdexcept>
 #include <string>
 

@@ -88,8 +88,10 @@ Status CurrentState::Parse(std::string_view bytes) {
   header >> magic >> format >> checkpoint_ >> rebuilding >> count;
   if (!header || magic != kMagic) return DataLossError("bad header");
   if (format != kFormat) {
-    return FailedPreconditionError("format " + std::to_string(format) + " is not one this build "
-                                   "reads (" + std::to_string(kFormat) + ")");
+    return FailedPreconditionError("format " + std::to_string(format) +
+                                   " is not one this build "
+                                   "reads (" +
+                                   std::to_string(kFormat) + ")");
   }
   rebuilding_ = rebuilding != 0;
   size_t offset = eol + 1;

@@ -102,8 +102,8 @@ struct Registry::Impl {
     if (it == rules.end()) {
       std::string known;
       for (const auto& [id, r] : rules) known += (known.empty() ? "" : ", ") + id;
-      return NotFoundError("provider: no plugin provides \"" + provider + "\"; loaded: " +
-                           (known.empty() ? std::string("none") : known));
+      return NotFoundError("provider: no plugin provides \"" + provider +
+                           "\"; loaded: " + (known.empty() ? std::string("none") : known));
     }
     return it->second.get();
   }
@@ -205,8 +205,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 // original append; the journal then returns the original receipt for the same events and
 // refuses different ones.
 Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
-                                         const domain::Command& command,
-                                         const CommandMeta& meta) {
+                                         const domain::Command& command, const CommandMeta& meta) {
   std::lock_guard lock(impl_->mu);
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<journal::AppendReceipt> previous,
                              impl_->journal->FindCommand(meta.command_id));
@@ -216,9 +215,8 @@ Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
   Result<std::vector<domain::Event>> decided = impl_->DecideOn(state, command, meta, at);
   if (!decided.ok() && previous) {
     return AlreadyExistsError("command id " + meta.command_id +
-                              " was already used for another command (stream " +
-                              previous->stream + ", positions " +
-                              std::to_string(previous->first_position) + ".." +
+                              " was already used for another command (stream " + previous->stream +
+                              ", positions " + std::to_string(previous->first_position) + ".." +
                               std::to_string(previous->last_position) + ")");
   }
   TRUNKLINE_ASSIGN_OR_RETURN(std::vector<domain::Event> events, std::move(decided));
@@ -241,9 +239,9 @@ Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
 
 Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
   TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, as_of));
-  if (!state.exists()) return NotFoundError("trunk " + trunk_id + " does not exist" +
-                                            (as_of.position || as_of.time_us ? " at that point"
-                                                                             : ""));
+  if (!state.exists())
+    return NotFoundError("trunk " + trunk_id + " does not exist" +
+                         (as_of.position || as_of.time_us ? " at that point" : ""));
   return state;
 }
 
@@ -268,8 +266,8 @@ Result<std::vector<HistoryEntry>> Registry::History(const std::string& trunk_id)
   for (const journal::Record& r : records) {
     TrunkState before = state;
     TRUNKLINE_RETURN_IF_ERROR(FoldRecord(state, journal::RecordView::Of(r)));
-    history.push_back({r.position, r.version, r.timestamp_us, r.type, r.metadata,
-                       Compare(before, state)});
+    history.push_back(
+        {r.position, r.version, r.timestamp_us, r.type, r.metadata, Compare(before, state)});
   }
   if (history.empty()) return NotFoundError("trunk " + trunk_id + " does not exist");
   return history;

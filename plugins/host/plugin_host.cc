@@ -1,10 +1,9 @@
 // The Boost.DLL border: the only file that loads shared libraries.
 #include "trunkline/plugin_host/plugin_host.h"
 
+#include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
-
-#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
@@ -116,8 +115,7 @@ Result<LoadReport> PluginHost::LoadDirectory(const std::string& dir) {
 Status PluginHost::LoadFile(const std::string& path, std::string_view config) {
   auto impl = std::make_unique<LoadedPlugin::Impl>();
   boost::dll::fs::error_code ec;
-  impl->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
-                     ec);
+  impl->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
   if (ec) return Refuse(path, "not a loadable shared library (" + ec.message() + ")");
   if (!impl->library.has(TRUNKLINE_PLUGIN_ENTRY_SYMBOL)) {
     return Refuse(path, std::string("no entry symbol ") + TRUNKLINE_PLUGIN_ENTRY_SYMBOL);

@@ -77,8 +77,7 @@ std::vector<plugin_sdk::Violation> PlivoRules(const plugin_sdk::TrunkFacts& trun
   std::vector<plugin_sdk::Violation> violations;
   const std::string direction = Direction(trunk);
   if (direction == "outbound" && !Has(trunk, "ipacl_uuid") && !Has(trunk, "credential_uuid")) {
-    violations.push_back(
-        {"ipacl_uuid", "an outbound trunk needs ipacl_uuid or credential_uuid"});
+    violations.push_back({"ipacl_uuid", "an outbound trunk needs ipacl_uuid or credential_uuid"});
   }
   if (direction == "inbound" && !Has(trunk, "primary_uri_uuid")) {
     violations.push_back({"primary_uri_uuid", "an inbound trunk needs primary_uri_uuid"});
@@ -87,8 +86,7 @@ std::vector<plugin_sdk::Violation> PlivoRules(const plugin_sdk::TrunkFacts& trun
     violations.push_back({"fallback_uri_uuid", "only an inbound trunk has a fallback URI"});
   }
   auto numbers = trunk.attachments.find("phone_numbers");
-  if (direction != "inbound" && numbers != trunk.attachments.end() &&
-      !numbers->second.empty()) {
+  if (direction != "inbound" && numbers != trunk.attachments.end() && !numbers->second.empty()) {
     violations.push_back({"phone_numbers", "phone numbers attach to inbound trunks only"});
   }
   return violations;

@@ -16,5 +16,4 @@ class TwilioPlugin : public plugin_sdk::Plugin {
 
 }  // namespace trunkline::twilio
 
-TRUNKLINE_PLUGIN(trunkline::twilio::TwilioPlugin, "twilio", "0.1.0",
-                 TRUNKLINE_PLUGIN_CAP_SCHEMA)
+TRUNKLINE_PLUGIN(trunkline::twilio::TwilioPlugin, "twilio", "0.1.0", TRUNKLINE_PLUGIN_CAP_SCHEMA)

@@ -68,9 +68,8 @@ SubResourceSpec Attachments(std::string name, const std::string& prefix) {
 plugin_sdk::Schema TwilioSchema() {
   plugin_sdk::Schema schema;
   schema.provider = "twilio";
-  FieldSpec domain =
-      Pattern("domain_name", "^[A-Za-z0-9-]+\\.pstn\\.twilio\\.com$",
-              "letters, digits and '-', ending in .pstn.twilio.com");
+  FieldSpec domain = Pattern("domain_name", "^[A-Za-z0-9-]+\\.pstn\\.twilio\\.com$",
+                             "letters, digits and '-', ending in .pstn.twilio.com");
   domain.unique_per_account = true;
   schema.fields = {
       Text("friendly_name", 64),

@@ -32,8 +32,11 @@ std::string ScratchDir() {
   return mkdtemp(dir.data()) ? dir : "";
 }
 
-const char* const kFigures[] = {"fsync_per_s", "append_1writer_durable_eps",
-                                "append_64writers_durable_eps", "import_eps", "replay_eps",
+const char* const kFigures[] = {"fsync_per_s",
+                                "append_1writer_durable_eps",
+                                "append_64writers_durable_eps",
+                                "import_eps",
+                                "replay_eps",
                                 "peak_rss_mb"};
 
 TEST(BenchCliTest, JournalPrintsEveryFigureAsNameValueUnitLines) {
@@ -69,8 +72,8 @@ TEST(BenchCliTest, JsonOutputIsOneObjectWithTheSameFigures) {
 
 TEST(BenchCliTest, DomainPrintsItsFigures) {
   const std::string dir = ScratchDir();
-  BenchRun run = RunBench("-o json domain --dir " + dir +
-                          " --events 2000 --trunks 20 --rss-trunks 200");
+  BenchRun run =
+      RunBench("-o json domain --dir " + dir + " --events 2000 --trunks 20 --rss-trunks 200");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   boost::json::object object = boost::json::parse(run.out).as_object();
   for (const char* name : {"rebuild_eps", "as_of_p99_us", "rss_100k_trunks_mb", "peak_rss_mb"}) {

@@ -20,10 +20,10 @@ class AcmeRules : public ProviderRules {
   AcmeRules() {
     schema_.provider = "acme";
     FieldSpec name{.name = "name", .max_length = 10};
-    FieldSpec mode{.name = "mode", .type = FieldType::kEnum, .required_on_create = true,
-                   .values = {"a", "b"}};
-    FieldSpec count{.name = "count", .type = FieldType::kInt, .default_value = "1",
-                    .min = 0, .max = 5};
+    FieldSpec mode{
+        .name = "mode", .type = FieldType::kEnum, .required_on_create = true, .values = {"a", "b"}};
+    FieldSpec count{
+        .name = "count", .type = FieldType::kInt, .default_value = "1", .min = 0, .max = 5};
     FieldSpec flag{.name = "flag", .type = FieldType::kBool};
     FieldSpec host{.name = "host", .unique_per_account = true};
     FieldSpec ro{.name = "ro", .read_only = true};
@@ -32,10 +32,12 @@ class AcmeRules : public ProviderRules {
     items.fields = {FieldSpec{.name = "label", .required_on_create = true},
                     FieldSpec{.name = "weight", .type = FieldType::kInt, .min = 1, .max = 9}};
     SubResourceSpec rec{.name = "rec", .kind = SubResourceKind::kSingleton};
-    rec.fields = {FieldSpec{.name = "level", .type = FieldType::kEnum, .default_value = "lo",
-                            .values = {"lo", "hi"}}};
-    SubResourceSpec nums{.name = "nums", .kind = SubResourceKind::kAttachments,
-                         .id_pattern = "^[0-9]+$", .id_rule = "digits"};
+    rec.fields = {FieldSpec{
+        .name = "level", .type = FieldType::kEnum, .default_value = "lo", .values = {"lo", "hi"}}};
+    SubResourceSpec nums{.name = "nums",
+                         .kind = SubResourceKind::kAttachments,
+                         .id_pattern = "^[0-9]+$",
+                         .id_rule = "digits"};
     schema_.sub_resources = {items, rec, nums};
   }
   const Schema& schema() const override { return schema_; }
@@ -65,16 +67,16 @@ TrunkState Fold(const std::vector<Event>& events) {
   return s;
 }
 
-const Event kCreated = TrunkCreated{"acme", "main", {{"mode", "a"}, {"count", int64_t{1}}},
-                                    {{"rec", {{"level", "lo"}}}}};
+const Event kCreated = TrunkCreated{
+    "acme", "main", {{"mode", "a"}, {"count", int64_t{1}}}, {{"rec", {{"level", "lo"}}}}};
 
 struct DecideCase {
   std::string name;
   std::vector<Event> given;
   Command command;
   std::optional<uint64_t> expected_version;
-  StatusCode code;                 // kOk: the command succeeds
-  std::string message;             // part of the error message
+  StatusCode code;                   // kOk: the command succeeds
+  std::string message;               // part of the error message
   std::optional<Event> first_event;  // the first event produced, when it matters
 };
 
@@ -83,8 +85,8 @@ class DecideTest : public ::testing::TestWithParam<DecideCase> {};
 TEST_P(DecideTest, ProducesEventsOrRefusesWithTheRightCode) {
   const DecideCase& c = GetParam();
   const TrunkState state = Fold(c.given);
-  const UniqueOwner unique = [](const std::string& field, const FieldValue& value)
-      -> std::optional<std::string> {
+  const UniqueOwner unique = [](const std::string& field,
+                                const FieldValue& value) -> std::optional<std::string> {
     if (field == "host" && value == FieldValue("taken.example")) return "t9";
     return std::nullopt;
   };
@@ -105,80 +107,178 @@ TEST_P(DecideTest, ProducesEventsOrRefusesWithTheRightCode) {
 INSTANTIATE_TEST_SUITE_P(
     Table, DecideTest,
     ::testing::Values(
-        DecideCase{"CreateAppliesDefaults", {}, CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
-                   {}, StatusCode::kOk, "", kCreated},
-        DecideCase{"CreateNeedsRequired", {}, CreateTrunk{"acme", "main", Set({{"name", "x"}})},
-                   {}, StatusCode::kInvalidArgument, "mode: is required"},
-        DecideCase{"CreateChecksLimits", {},
-                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"count", "6"}})}, {},
-                   StatusCode::kInvalidArgument, "count: must be between 0 and 5"},
-        DecideCase{"CreateRefusesReadOnly", {},
-                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"ro", "x"}})}, {},
-                   StatusCode::kInvalidArgument, "ro: is read-only"},
-        DecideCase{"CreateChecksCrossFieldRules", {},
-                   CreateTrunk{"acme", "main", Set({{"mode", "b"}})}, {},
-                   StatusCode::kInvalidArgument, "flag: mode b needs flag"},
-        DecideCase{"CreateChecksUniqueness", {},
-                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"host", "taken.example"}})},
-                   {}, StatusCode::kInvalidArgument,
-                   "host: must be unique in the account; \"taken.example\" is used by trunk t9"},
-        DecideCase{"CreateTwiceIsAlreadyExists", {kCreated},
-                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})}, {},
-                   StatusCode::kAlreadyExists, "trunk t1 already exists"},
-        DecideCase{"CreateForAnotherProviderIsRefused", {},
-                   CreateTrunk{"other", "main", Set({{"mode", "a"}})}, {},
-                   StatusCode::kInvalidArgument, "provider:"},
-        DecideCase{"UpdateOfMissingTrunkIsNotFound", {}, UpdateTrunk{Set({{"name", "n"}})}, {},
-                   StatusCode::kNotFound, "trunk t1 does not exist"},
-        DecideCase{"UpdateRecordsOnlyChanges", {kCreated},
-                   UpdateTrunk{Set({{"name", "n"}, {"mode", "a"}})}, {}, StatusCode::kOk, "",
-                   Event{TrunkUpdated{{{"name", "n"}}, {}}}},
-        DecideCase{"UpdateThatBreaksARuleIsRefused", {kCreated},
-                   UpdateTrunk{Set({{"mode", "b"}})}, {}, StatusCode::kInvalidArgument,
+        DecideCase{"CreateAppliesDefaults",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   kCreated},
+        DecideCase{"CreateNeedsRequired",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"name", "x"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "mode: is required"},
+        DecideCase{"CreateChecksLimits",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"count", "6"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "count: must be between 0 and 5"},
+        DecideCase{"CreateRefusesReadOnly",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"ro", "x"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "ro: is read-only"},
+        DecideCase{"CreateChecksCrossFieldRules",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "b"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
                    "flag: mode b needs flag"},
-        DecideCase{"UpdateCannotUnsetRequired", {kCreated}, UpdateTrunk{Set({}, {"mode"})}, {},
-                   StatusCode::kInvalidArgument, "mode: is required and cannot be unset"},
-        DecideCase{"UpdateNeedsAChange", {kCreated}, UpdateTrunk{Set({})}, {},
-                   StatusCode::kInvalidArgument, "fields: set or unset at least one field"},
-        DecideCase{"StaleExpectedVersionIsAborted", {kCreated},
-                   UpdateTrunk{Set({{"name", "n"}})}, 0, StatusCode::kAborted,
+        DecideCase{"CreateChecksUniqueness",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"host", "taken.example"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "host: must be unique in the account; \"taken.example\" is used by trunk t9"},
+        DecideCase{"CreateTwiceIsAlreadyExists",
+                   {kCreated},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kAlreadyExists,
+                   "trunk t1 already exists"},
+        DecideCase{"CreateForAnotherProviderIsRefused",
+                   {},
+                   CreateTrunk{"other", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "provider:"},
+        DecideCase{"UpdateOfMissingTrunkIsNotFound",
+                   {},
+                   UpdateTrunk{Set({{"name", "n"}})},
+                   {},
+                   StatusCode::kNotFound,
+                   "trunk t1 does not exist"},
+        DecideCase{"UpdateRecordsOnlyChanges",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "n"}, {"mode", "a"}})},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   Event{TrunkUpdated{{{"name", "n"}}, {}}}},
+        DecideCase{"UpdateThatBreaksARuleIsRefused",
+                   {kCreated},
+                   UpdateTrunk{Set({{"mode", "b"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "flag: mode b needs flag"},
+        DecideCase{"UpdateCannotUnsetRequired",
+                   {kCreated},
+                   UpdateTrunk{Set({}, {"mode"})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "mode: is required and cannot be unset"},
+        DecideCase{"UpdateNeedsAChange",
+                   {kCreated},
+                   UpdateTrunk{Set({})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "fields: set or unset at least one field"},
+        DecideCase{"StaleExpectedVersionIsAborted",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "n"}})},
+                   0,
+                   StatusCode::kAborted,
                    "trunk t1 is at version 1, expected 0"},
-        DecideCase{"MatchingExpectedVersionPasses", {kCreated},
-                   UpdateTrunk{Set({{"name", "n"}})}, 1, StatusCode::kOk, ""},
-        DecideCase{"DeletedTrunkRefusesCommands", {kCreated, TrunkDeleted{}},
-                   UpdateTrunk{Set({{"name", "n"}})}, {}, StatusCode::kFailedPrecondition,
+        DecideCase{"MatchingExpectedVersionPasses",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "n"}})},
+                   1,
+                   StatusCode::kOk,
+                   ""},
+        DecideCase{"DeletedTrunkRefusesCommands",
+                   {kCreated, TrunkDeleted{}},
+                   UpdateTrunk{Set({{"name", "n"}})},
+                   {},
+                   StatusCode::kFailedPrecondition,
                    "trunk t1 was deleted"},
-        DecideCase{"DeleteAfterDeleteIsRefused", {kCreated, TrunkDeleted{}}, DeleteTrunk{}, {},
-                   StatusCode::kFailedPrecondition, "was deleted"},
-        DecideCase{"AddItemChecksItsFields", {kCreated},
-                   AddItem{"items", "i1", Set({{"label", "x"}, {"weight", "0"}})}, {},
-                   StatusCode::kInvalidArgument, "items.weight: must be between 1 and 9"},
-        DecideCase{"AddItemNeedsRequired", {kCreated}, AddItem{"items", "i1", Set({})}, {},
-                   StatusCode::kInvalidArgument, "items.label: is required"},
+        DecideCase{"DeleteAfterDeleteIsRefused",
+                   {kCreated, TrunkDeleted{}},
+                   DeleteTrunk{},
+                   {},
+                   StatusCode::kFailedPrecondition,
+                   "was deleted"},
+        DecideCase{"AddItemChecksItsFields",
+                   {kCreated},
+                   AddItem{"items", "i1", Set({{"label", "x"}, {"weight", "0"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.weight: must be between 1 and 9"},
+        DecideCase{"AddItemNeedsRequired",
+                   {kCreated},
+                   AddItem{"items", "i1", Set({})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.label: is required"},
         DecideCase{"AddItemTwiceIsAlreadyExists",
                    {kCreated, ItemAdded{"items", "i1", {{"label", "x"}}}},
-                   AddItem{"items", "i1", Set({{"label", "y"}})}, {},
-                   StatusCode::kAlreadyExists, "items item i1 already exists"},
-        DecideCase{"UnknownSubResourceIsNamed", {kCreated},
-                   AddItem{"widgets", "i1", Set({{"label", "x"}})}, {},
-                   StatusCode::kInvalidArgument, "widgets: is not a sub-resource"},
-        DecideCase{"UpdateMissingItemIsNotFound", {kCreated},
-                   UpdateItem{"items", "i9", Set({{"label", "x"}})}, {}, StatusCode::kNotFound,
+                   AddItem{"items", "i1", Set({{"label", "y"}})},
+                   {},
+                   StatusCode::kAlreadyExists,
+                   "items item i1 already exists"},
+        DecideCase{"UnknownSubResourceIsNamed",
+                   {kCreated},
+                   AddItem{"widgets", "i1", Set({{"label", "x"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "widgets: is not a sub-resource"},
+        DecideCase{"UpdateMissingItemIsNotFound",
+                   {kCreated},
+                   UpdateItem{"items", "i9", Set({{"label", "x"}})},
+                   {},
+                   StatusCode::kNotFound,
                    "items item i9 does not exist"},
-        DecideCase{"RemoveItem", {kCreated, ItemAdded{"items", "i1", {{"label", "x"}}}},
-                   RemoveItem{"items", "i1"}, {}, StatusCode::kOk, "",
+        DecideCase{"RemoveItem",
+                   {kCreated, ItemAdded{"items", "i1", {{"label", "x"}}}},
+                   RemoveItem{"items", "i1"},
+                   {},
+                   StatusCode::kOk,
+                   "",
                    Event{ItemRemoved{"items", "i1"}}},
-        DecideCase{"SingletonUpdate", {kCreated}, UpdateSingleton{"rec", Set({{"level", "hi"}})},
-                   {}, StatusCode::kOk, "", Event{SingletonUpdated{"rec", {{"level", "hi"}}, {}}}},
-        DecideCase{"SingletonChecksValues", {kCreated},
-                   UpdateSingleton{"rec", Set({{"level", "max"}})}, {},
-                   StatusCode::kInvalidArgument, "rec.level: must be one of lo, hi"},
-        DecideCase{"AttachChecksIdFormat", {kCreated}, Attach{"nums", "+1"}, {},
-                   StatusCode::kInvalidArgument, "nums: id must be digits"},
-        DecideCase{"AttachTwiceIsAlreadyExists", {kCreated, Attached{"nums", "1"}},
-                   Attach{"nums", "1"}, {}, StatusCode::kAlreadyExists, "already attached"},
-        DecideCase{"DetachMissingIsNotFound", {kCreated}, Detach{"nums", "1"}, {},
-                   StatusCode::kNotFound, "nums: 1 is not attached to trunk t1"}),
+        DecideCase{"SingletonUpdate",
+                   {kCreated},
+                   UpdateSingleton{"rec", Set({{"level", "hi"}})},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   Event{SingletonUpdated{"rec", {{"level", "hi"}}, {}}}},
+        DecideCase{"SingletonChecksValues",
+                   {kCreated},
+                   UpdateSingleton{"rec", Set({{"level", "max"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "rec.level: must be one of lo, hi"},
+        DecideCase{"AttachChecksIdFormat",
+                   {kCreated},
+                   Attach{"nums", "+1"},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "nums: id must be digits"},
+        DecideCase{"AttachTwiceIsAlreadyExists",
+                   {kCreated, Attached{"nums", "1"}},
+                   Attach{"nums", "1"},
+                   {},
+                   StatusCode::kAlreadyExists,
+                   "already attached"},
+        DecideCase{"DetachMissingIsNotFound",
+                   {kCreated},
+                   Detach{"nums", "1"},
+                   {},
+                   StatusCode::kNotFound,
+                   "nums: 1 is not attached to trunk t1"}),
     [](const ::testing::TestParamInfo<DecideCase>& param_info) { return param_info.param.name; });
 
 TEST(EvolveTest, FoldsEveryKindOfEvent) {
@@ -276,9 +376,10 @@ TEST(DecidePropertyTest, RandomCommandsKeepRulesAndReplayToTheSameState) {
           Detach{"nums", pick({"1", "2"})}};
       // Each run begins with a create and ends with a delete; the steps between are random.
       const Command command =
-          step == 0    ? commands[0]
-          : step == 39 ? Command{DeleteTrunk{}}
-                       : commands[std::uniform_int_distribution<size_t>(1, commands.size() - 1)(rng)];
+          step == 0 ? commands[0]
+          : step == 39
+              ? Command{DeleteTrunk{}}
+              : commands[std::uniform_int_distribution<size_t>(1, commands.size() - 1)(rng)];
       auto events = Decide(live, command, std::nullopt, kRules, nullptr);
       if (!events.ok()) {
         EXPECT_NE(events.status().code(), StatusCode::kInternal) << events.status().ToString();

@@ -53,9 +53,9 @@ TEST(ConcurrencyTest, SixtyFourWritersGetGapFreePositionsWhileAReaderNeverSeesAG
     writers.emplace_back([&, w] {
       const std::string stream = "w" + std::to_string(w);
       for (int i = 0; i < kAppendsEach; ++i) {
-        auto r = journal->Append(Request(
-            stream, i == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exactly(2 * i),
-            stream + "/" + std::to_string(i), {Event("A", "a"), Event("B", "b")}));
+        auto r = journal->Append(
+            Request(stream, i == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exactly(2 * i),
+                    stream + "/" + std::to_string(i), {Event("A", "a"), Event("B", "b")}));
         ASSERT_TRUE(r.ok()) << r.status().ToString();
         receipts[w].push_back(*r);
       }
@@ -96,8 +96,8 @@ TEST(ConcurrencyTest, ConcurrentWritersOnOneStreamConflictInsteadOfLosingUpdates
   std::vector<std::thread> writers;
   for (int w = 0; w < 16; ++w) {
     writers.emplace_back([&, w] {
-      auto r = journal->Append(
-          Request("shared", ExpectedVersion::Exactly(1), "w" + std::to_string(w)));
+      auto r =
+          journal->Append(Request("shared", ExpectedVersion::Exactly(1), "w" + std::to_string(w)));
       if (r.ok()) ++succeeded;
       if (r.status().code() == StatusCode::kAborted) ++aborted;
     });
@@ -134,8 +134,8 @@ TEST(SubscriptionTest, CatchesUpFromDiskThenReceivesLiveEvents) {
   TempDir dir;
   auto journal = OpenJournal(dir.Sub("j"));
   for (int i = 0; i < 250; ++i) {
-    ASSERT_TRUE(journal->Append(Request("s", ExpectedVersion::Any(), "c" + std::to_string(i)))
-                    .ok());
+    ASSERT_TRUE(
+        journal->Append(Request("s", ExpectedVersion::Any(), "c" + std::to_string(i))).ok());
   }
   auto subscription = journal->Subscribe(100);
   std::vector<uint64_t> seen;

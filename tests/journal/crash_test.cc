@@ -138,8 +138,8 @@ TEST(CrashTest, EveryAcknowledgedAppendSurvivesSigkillExactlyOnce) {
   }
   EXPECT_GE(replays_checked, 1);
   std::cout << "crash test: " << acked.size() << " acknowledged appends, " << stored.size()
-            << " stored, " << replays_checked << " retries recognised, "
-            << report->records << " records verified\n";
+            << " stored, " << replays_checked << " retries recognised, " << report->records
+            << " records verified\n";
 }
 
 }  // namespace

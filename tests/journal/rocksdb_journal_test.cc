@@ -8,8 +8,8 @@
 namespace trunkline::journal {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Event;
+using ::testing::HasSubstr;
 using testing::Request;
 using testing::TempDir;
 
@@ -39,8 +39,8 @@ class RocksDbJournalTest : public ::testing::Test {
 };
 
 TEST_F(RocksDbJournalTest, AppendAssignsStreamVersionsAndDenseGlobalPositions) {
-  AppendReceipt a = MustAppend(Request("s1", ExpectedVersion::NoStream(), "c1",
-                                       {Event("A", "1"), Event("B", "2")}));
+  AppendReceipt a = MustAppend(
+      Request("s1", ExpectedVersion::NoStream(), "c1", {Event("A", "1"), Event("B", "2")}));
   EXPECT_EQ(a.stream, "s1");
   EXPECT_EQ(a.first_version, 1u);
   EXPECT_EQ(a.last_version, 2u);
@@ -190,8 +190,8 @@ TEST_F(RocksDbJournalTest, ReadsStreamsForwardAndBackwardAcrossAppends) {
 
 TEST_F(RocksDbJournalTest, ReadsAllForwardInBatchesAndBackward) {
   for (int i = 1; i <= 10; ++i) {
-    MustAppend(Request("s" + std::to_string(i % 3), ExpectedVersion::Any(),
-                       "c" + std::to_string(i), {Event("A", std::to_string(i % 10))}));
+    MustAppend(Request("s" + std::to_string(i % 3), ExpectedVersion::Any(), "c" + std::to_string(i),
+                       {Event("A", std::to_string(i % 10))}));
   }
   std::vector<uint64_t> seen;
   for (uint64_t next = 1;;) {

@@ -12,8 +12,8 @@
 namespace trunkline::journal {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Event;
+using ::testing::HasSubstr;
 using testing::Request;
 using testing::TempDir;
 

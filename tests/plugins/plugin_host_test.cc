@@ -64,8 +64,8 @@ TEST_F(PluginHostTest, ExceptionsInsideThePluginComeBackAsStatusAndTheHostGoesOn
 }
 
 TEST_F(PluginHostTest, EachBadPluginIsRefusedByNameWhileTheGoodOneLoads) {
-  Install({"fixture_dummy", "fixture_dummy_again", "fixture_create_fails",
-           "fixture_wrong_major", "fixture_too_small", "fixture_no_entry"});
+  Install({"fixture_dummy", "fixture_dummy_again", "fixture_create_fails", "fixture_wrong_major",
+           "fixture_too_small", "fixture_no_entry"});
   InstallGarbage();
   auto report = host_.LoadDirectory(dir_);
   ASSERT_TRUE(report.ok());
@@ -75,16 +75,16 @@ TEST_F(PluginHostTest, EachBadPluginIsRefusedByNameWhileTheGoodOneLoads) {
   auto refusal = [&](const std::string& file, const std::string& why) {
     return AllOf(HasSubstr(dir_ + "/" + file + ".so"), HasSubstr(why));
   };
-  EXPECT_THAT(messages,
-              UnorderedElementsAre(
-                  refusal("fixture_dummy_again", "provider id dummy is already provided by " +
-                                                     dir_ + "/fixture_dummy.so"),
-                  refusal("fixture_create_fails", "api_base: must be an https URL"),
-                  refusal("fixture_wrong_major",
-                          "built for plugin ABI 2.5; this host speaks ABI 1.0"),
-                  refusal("fixture_too_small", "descriptor of 16 bytes is smaller than the"),
-                  refusal("fixture_no_entry", "no entry symbol trunkline_plugin_entry"),
-                  refusal("garbage", "not a loadable shared library")));
+  EXPECT_THAT(
+      messages,
+      UnorderedElementsAre(
+          refusal("fixture_dummy_again",
+                  "provider id dummy is already provided by " + dir_ + "/fixture_dummy.so"),
+          refusal("fixture_create_fails", "api_base: must be an https URL"),
+          refusal("fixture_wrong_major", "built for plugin ABI 2.5; this host speaks ABI 1.0"),
+          refusal("fixture_too_small", "descriptor of 16 bytes is smaller than the"),
+          refusal("fixture_no_entry", "no entry symbol trunkline_plugin_entry"),
+          refusal("garbage", "not a loadable shared library")));
   ASSERT_NE(host_.Find("dummy"), nullptr);
   EXPECT_EQ(*host_.Find("dummy")->CheckRules("still works"), "still works");
   EXPECT_EQ(host_.plugins().size(), 1u);
@@ -93,8 +93,7 @@ TEST_F(PluginHostTest, EachBadPluginIsRefusedByNameWhileTheGoodOneLoads) {
 TEST_F(PluginHostTest, RefusalsCarryTheirCodes) {
   ASSERT_TRUE(host_.LoadFile(Fixture("fixture_dummy")).ok());
   EXPECT_EQ(host_.LoadFile(Fixture("fixture_dummy_again")).code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(host_.LoadFile(Fixture("fixture_wrong_major")).code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(host_.LoadFile(Fixture("fixture_wrong_major")).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(host_.LoadFile(Fixture("fixture_create_fails")).code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(host_.LoadFile(dir_ + "/missing.so").code(), StatusCode::kFailedPrecondition);

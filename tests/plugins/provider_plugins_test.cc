@@ -8,8 +8,8 @@
 namespace trunkline::domain {
 namespace {
 
-using ::testing::HasSubstr;
 using plugin_host::PluginHost;
+using ::testing::HasSubstr;
 
 class ProviderPluginsTest : public ::testing::Test {
  protected:
@@ -19,8 +19,8 @@ class ProviderPluginsTest : public ::testing::Test {
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     ASSERT_TRUE(report->refused.empty()) << report->refused.front().ToString();
     for (const char* id : {"twilio", "plivo"}) {
-      ASSERT_NE(host_->Find(id), nullptr) << id << " not found in "
-                                          << plugin_host::DefaultPluginDir();
+      ASSERT_NE(host_->Find(id), nullptr)
+          << id << " not found in " << plugin_host::DefaultPluginDir();
       auto bytes = host_->Find(id)->DescribeSchema();
       ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
       auto schema = DecodeSchemaBytes(*bytes);
@@ -33,8 +33,7 @@ class ProviderPluginsTest : public ::testing::Test {
   static const Schema& Twilio() { return schemas_["twilio"]; }
   static const Schema& Plivo() { return schemas_["plivo"]; }
 
-  static Result<FieldValues> Create(const Schema& schema,
-                                    std::map<std::string, std::string> set) {
+  static Result<FieldValues> Create(const Schema& schema, std::map<std::string, std::string> set) {
     return ApplyFieldChanges(schema.fields, {}, FieldChanges{std::move(set), {}}, true);
   }
 
@@ -166,8 +165,7 @@ TEST_F(ProviderPluginsTest, TwilioOriginationUrlRules) {
 TEST_F(ProviderPluginsTest, TwilioRecordingRules) {
   const SubResourceSpec& rec = Sub(Twilio(), "recording", SubResourceKind::kSingleton);
   auto apply = [&](std::map<std::string, std::string> set) {
-    return ApplyFieldChanges(rec.fields, {}, FieldChanges{std::move(set), {}}, true,
-                             "recording.");
+    return ApplyFieldChanges(rec.fields, {}, FieldChanges{std::move(set), {}}, true, "recording.");
   };
   for (const char* mode : {"do-not-record", "record-from-ringing", "record-from-answer",
                            "record-from-ringing-dual", "record-from-answer-dual"}) {
@@ -185,9 +183,10 @@ TEST_F(ProviderPluginsTest, TwilioRecordingRules) {
 
 TEST_F(ProviderPluginsTest, TwilioAttachmentSidFormats) {
   const std::string hex32(32, 'a');
-  for (const auto& [name, prefix] : std::vector<std::pair<std::string, std::string>>{
-           {"credential_lists", "CL"}, {"ip_access_control_lists", "AL"},
-           {"phone_numbers", "PN"}}) {
+  for (const auto& [name, prefix] :
+       std::vector<std::pair<std::string, std::string>>{{"credential_lists", "CL"},
+                                                        {"ip_access_control_lists", "AL"},
+                                                        {"phone_numbers", "PN"}}) {
     const SubResourceSpec& spec = Sub(Twilio(), name, SubResourceKind::kAttachments);
     EXPECT_TRUE(CheckAttachmentId(spec, prefix + hex32).ok()) << name;
     ExpectRefused(CheckAttachmentId(spec, prefix + hex32.substr(1)), name,
@@ -208,16 +207,14 @@ TEST_F(ProviderPluginsTest, PlivoFieldRulesAndDefaults) {
   ExpectRefused(Create(Plivo(), {{"name", "t"}}).status(), "trunk_direction", "is required");
   ExpectRefused(Create(Plivo(), {{"trunk_direction", "sideways"}}).status(), "trunk_direction",
                 "must be one of inbound, outbound");
-  ExpectRefused(Create(Plivo(), {{"trunk_direction", "outbound"}, {"trunk_status", "on"}})
-                    .status(),
+  ExpectRefused(Create(Plivo(), {{"trunk_direction", "outbound"}, {"trunk_status", "on"}}).status(),
                 "trunk_status", "must be one of enabled, disabled");
   ExpectRefused(
       Create(Plivo(), {{"trunk_direction", "outbound"}, {"ipacl_uuid", "not-a-uuid"}}).status(),
       "ipacl_uuid", "must be a UUID");
   ExpectRefused(Create(Plivo(), {{"trunk_direction", "outbound"}, {"trunk_id", "1"}}).status(),
                 "trunk_id", "is read-only");
-  ExpectRefused(Create(Plivo(), {{"trunk_direction", "outbound"}, {"trunk_domain", "x"}})
-                    .status(),
+  ExpectRefused(Create(Plivo(), {{"trunk_direction", "outbound"}, {"trunk_domain", "x"}}).status(),
                 "trunk_domain", "is read-only");
   auto created = Create(Plivo(), {{"trunk_direction", "outbound"}});
   ASSERT_TRUE(created.ok());
@@ -245,8 +242,7 @@ TEST_F(ProviderPluginsTest, PlivoDirectionRules) {
   // Inbound needs a primary URI.
   ExpectRefused(Rules("plivo", fields({{"trunk_direction", "inbound"}})), "primary_uri_uuid",
                 "an inbound trunk needs primary_uri_uuid");
-  const FieldValues inbound =
-      fields({{"trunk_direction", "inbound"}, {"primary_uri_uuid", uuid}});
+  const FieldValues inbound = fields({{"trunk_direction", "inbound"}, {"primary_uri_uuid", uuid}});
   EXPECT_TRUE(Rules("plivo", inbound).ok());
   // Fallback only on inbound.
   EXPECT_TRUE(Rules("plivo", fields({{"trunk_direction", "inbound"},
@@ -270,8 +266,8 @@ TEST_F(ProviderPluginsTest, PlivoRulesHoldOnUpdateToo) {
   ASSERT_TRUE(inbound.ok());
   ASSERT_TRUE(Rules("plivo", *inbound).ok());
   // Unsetting the primary URI would break the inbound rule.
-  auto unset = ApplyFieldChanges(Plivo().fields, *inbound, FieldChanges{{}, {"primary_uri_uuid"}},
-                                 false);
+  auto unset =
+      ApplyFieldChanges(Plivo().fields, *inbound, FieldChanges{{}, {"primary_uri_uuid"}}, false);
   ASSERT_TRUE(unset.ok());
   ExpectRefused(Rules("plivo", *unset), "primary_uri_uuid",
                 "an inbound trunk needs primary_uri_uuid");
@@ -281,10 +277,10 @@ TEST_F(ProviderPluginsTest, PlivoRulesHoldOnUpdateToo) {
   ASSERT_TRUE(flipped.ok());
   ExpectRefused(Rules("plivo", *flipped), "ipacl_uuid", "an outbound trunk needs");
   // A required field cannot be unset at all.
-  ExpectRefused(ApplyFieldChanges(Plivo().fields, *inbound,
-                                  FieldChanges{{}, {"trunk_direction"}}, false)
-                    .status(),
-                "trunk_direction", "is required and cannot be unset");
+  ExpectRefused(
+      ApplyFieldChanges(Plivo().fields, *inbound, FieldChanges{{}, {"trunk_direction"}}, false)
+          .status(),
+      "trunk_direction", "is required and cannot be unset");
 }
 
 TEST_F(ProviderPluginsTest, MalformedInputToAPluginIsAnErrorNotACrash) {

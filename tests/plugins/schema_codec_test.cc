@@ -80,8 +80,10 @@ TEST(SchemaCodecTest, TrunkFactsAndViolationsSurviveARoundTrip) {
 }
 
 TEST(SchemaCodecTest, MalformedBytesThrowInsteadOfMisreading) {
-  EXPECT_THROW(DecodeSchema("\x81"), std::runtime_error);        // map missing its entry
-  EXPECT_THROW(DecodeViolations("\x81\xa1" "a\x01"), std::runtime_error);  // not an array
+  EXPECT_THROW(DecodeSchema("\x81"), std::runtime_error);  // map missing its entry
+  EXPECT_THROW(DecodeViolations("\x81\xa1"
+                                "a\x01"),
+               std::runtime_error);                                        // not an array
   EXPECT_THROW(DecodeSchema("\x81\xa8provider\x05"), std::runtime_error);  // wrong type
 }
 

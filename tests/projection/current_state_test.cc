@@ -53,12 +53,25 @@ class CurrentStateTest : public ::testing::Test {
         continue;
       }
       switch (rng() % 6) {
-        case 0: Append(id, domain::TrunkUpdated{{{"n", int64_t(rng() % 100)}}, {}}); break;
-        case 1: Append(id, domain::TrunkUpdated{{{"flag", rng() % 2 == 0}}, {"n"}}); break;
-        case 2: Append(id, domain::ItemAdded{"items", "i" + std::to_string(rng() % 3), {{"w", int64_t{1}}}}); break;
-        case 3: Append(id, domain::ItemRemoved{"items", "i" + std::to_string(rng() % 3)}); break;
-        case 4: Append(id, domain::Attached{"nums", std::to_string(rng() % 5)}); break;
-        default: Append(id, domain::SingletonUpdated{"rec", {{"level", "hi"}}, {}}); break;
+        case 0:
+          Append(id, domain::TrunkUpdated{{{"n", int64_t(rng() % 100)}}, {}});
+          break;
+        case 1:
+          Append(id, domain::TrunkUpdated{{{"flag", rng() % 2 == 0}}, {"n"}});
+          break;
+        case 2:
+          Append(id,
+                 domain::ItemAdded{"items", "i" + std::to_string(rng() % 3), {{"w", int64_t{1}}}});
+          break;
+        case 3:
+          Append(id, domain::ItemRemoved{"items", "i" + std::to_string(rng() % 3)});
+          break;
+        case 4:
+          Append(id, domain::Attached{"nums", std::to_string(rng() % 5)});
+          break;
+        default:
+          Append(id, domain::SingletonUpdated{"rec", {{"level", "hi"}}, {}});
+          break;
       }
     }
   }
@@ -96,11 +109,14 @@ TEST_F(CurrentStateTest, RestartResumesFromTheCheckpointInsteadOfReplaying) {
   ASSERT_TRUE(state.ok());
   EXPECT_EQ((*state)->checkpoint(), 200u);
   uint64_t folded = 0;
-  ASSERT_TRUE((*state)->CatchUp(*journal_, [&](uint64_t done, uint64_t total) {
-                         folded = done;
-                         EXPECT_EQ(total, 30u);
-                         return true;
-                       }).ok());
+  ASSERT_TRUE((*state)
+                  ->CatchUp(*journal_,
+                            [&](uint64_t done, uint64_t total) {
+                              folded = done;
+                              EXPECT_EQ(total, 30u);
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(folded, 30u);  // only the new events, not the 200 before
   EXPECT_EQ((*state)->checkpoint(), 230u);
   EXPECT_EQ((*state)->trunks(), Replay());
@@ -151,8 +167,9 @@ TEST_F(CurrentStateTest, AnInterruptedRebuildResumesWhereItLastSaved) {
   Write(100, rng);
   {
     auto state = CurrentState::Load(Snapshot());
-    ASSERT_TRUE((*state)->RebuildFrom(*journal_, [](uint64_t done, uint64_t) { return done < 45; },
-                                      20)
+    ASSERT_TRUE((*state)
+                    ->RebuildFrom(
+                        *journal_, [](uint64_t done, uint64_t) { return done < 45; }, 20)
                     .ok());
   }
   auto resumed = CurrentState::Load(Snapshot());
@@ -161,10 +178,11 @@ TEST_F(CurrentStateTest, AnInterruptedRebuildResumesWhereItLastSaved) {
   EXPECT_EQ((*resumed)->checkpoint(), 40u);  // the last save before the stop
   uint64_t folded = 0;
   ASSERT_TRUE((*resumed)
-                  ->RebuildFrom(*journal_, [&](uint64_t done, uint64_t) {
-                    folded = done;
-                    return true;
-                  })
+                  ->RebuildFrom(*journal_,
+                                [&](uint64_t done, uint64_t) {
+                                  folded = done;
+                                  return true;
+                                })
                   .ok());
   EXPECT_EQ(folded, 60u);
   EXPECT_FALSE((*resumed)->rebuilding());

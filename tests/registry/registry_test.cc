@@ -12,8 +12,8 @@
 namespace trunkline::registry {
 namespace {
 
-using ::testing::HasSubstr;
 using domain::FieldChanges;
+using ::testing::HasSubstr;
 
 class RegistryTest : public ::testing::Test {
  protected:
@@ -42,9 +42,8 @@ class RegistryTest : public ::testing::Test {
   }
 
   domain::CreateTrunk Twilio(const std::string& domain, const std::string& account = "main") {
-    return domain::CreateTrunk{"twilio", account,
-                               FieldChanges{{{"friendly_name", "Trunk"}, {"domain_name", domain}},
-                                            {}}};
+    return domain::CreateTrunk{
+        "twilio", account, FieldChanges{{{"friendly_name", "Trunk"}, {"domain_name", domain}}, {}}};
   }
 
   std::string dir_;
@@ -55,8 +54,8 @@ class RegistryTest : public ::testing::Test {
 TEST_F(RegistryTest, AuditTrailCreateUpdateHistoryAsOfDiff) {
   ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
   const int64_t before_update = clock_.NowMicros();
-  auto updated = Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "Renamed"}}, {}}},
-                     "c2");
+  auto updated =
+      Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "Renamed"}}, {}}}, "c2");
   ASSERT_TRUE(updated.ok()) << updated.status().ToString();
   EXPECT_EQ(updated->state.version, 2u);
 
@@ -98,12 +97,19 @@ TEST_F(RegistryTest, SubResourcesShowUpInStateAndHistory) {
                                                {}}},
                   "c2")
                   .ok());
-  ASSERT_TRUE(Run("t1", domain::UpdateSingleton{"recording", FieldChanges{{{"mode", "record-from-answer"}}, {}}}, "c3").ok());
+  ASSERT_TRUE(
+      Run("t1",
+          domain::UpdateSingleton{"recording", FieldChanges{{{"mode", "record-from-answer"}}, {}}},
+          "c3")
+          .ok());
   ASSERT_TRUE(Run("t1", domain::Attach{"phone_numbers", "PN" + std::string(32, 'b')}, "c4").ok());
   auto state = registry_->Get("t1");
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ(domain::FieldValueToString(state->collections.at("origination_urls").at("ou1").at("weight")), "20");
-  EXPECT_EQ(domain::FieldValueToString(state->singletons.at("recording").at("mode")), "record-from-answer");
+  EXPECT_EQ(
+      domain::FieldValueToString(state->collections.at("origination_urls").at("ou1").at("weight")),
+      "20");
+  EXPECT_EQ(domain::FieldValueToString(state->singletons.at("recording").at("mode")),
+            "record-from-answer");
   EXPECT_EQ(state->attachments.at("phone_numbers").size(), 1u);
   auto history = registry_->History("t1");
   ASSERT_EQ(history->size(), 4u);
@@ -126,10 +132,10 @@ TEST_F(RegistryTest, DomainNameIsUniquePerAccountAtCommandTime) {
 
 TEST_F(RegistryTest, RefusedCommandsWriteNothing) {
   const uint64_t before = registry_->journal().LastPosition();
-  auto outbound = Run("p1",
-                      domain::CreateTrunk{"plivo", "main",
-                                          FieldChanges{{{"trunk_direction", "outbound"}}, {}}},
-                      "c1");
+  auto outbound =
+      Run("p1",
+          domain::CreateTrunk{"plivo", "main", FieldChanges{{{"trunk_direction", "outbound"}}, {}}},
+          "c1");
   ASSERT_FALSE(outbound.ok());
   EXPECT_THAT(outbound.status().message(),
               HasSubstr("ipacl_uuid: an outbound trunk needs ipacl_uuid or credential_uuid"));
@@ -155,14 +161,15 @@ TEST_F(RegistryTest, DeletedTrunksRefuseCommandsAndLeaveTheList) {
 TEST_F(RegistryTest, RetriedCommandIdGetsTheOriginalOutcome) {
   auto first = Run("t1", Twilio("one.pstn.twilio.com"), "create-1");
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "B"}}, {}}}, "c2").ok());
+  ASSERT_TRUE(
+      Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "B"}}, {}}}, "c2").ok());
   auto retry = Run("t1", Twilio("one.pstn.twilio.com"), "create-1");
   ASSERT_TRUE(retry.ok()) << retry.status().ToString();
   EXPECT_TRUE(retry->receipt.replayed);
   EXPECT_EQ(retry->receipt.first_position, first->receipt.first_position);
   EXPECT_EQ(retry->state.version, 1u);
-  auto misuse = Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "C"}}, {}}},
-                    "create-1");
+  auto misuse =
+      Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "C"}}, {}}}, "create-1");
   EXPECT_EQ(misuse.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(registry_->Get("t1")->version, 2u);
 }

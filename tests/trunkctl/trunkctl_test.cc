@@ -33,8 +33,8 @@ class TrunkctlTest : public ::testing::Test {
 
   CtlRun Ctl(const std::string& args) {
     const std::string err_file = dir_ + "/stderr";
-    const std::string command = std::string(TRUNKCTL) + " --data-dir " + dir_ + "/data " + args +
-                                " 2>" + err_file;
+    const std::string command =
+        std::string(TRUNKCTL) + " --data-dir " + dir_ + "/data " + args + " 2>" + err_file;
     CtlRun run;
     FILE* pipe = popen(command.c_str(), "r");
     char buf[4096];
@@ -62,16 +62,18 @@ class TrunkctlTest : public ::testing::Test {
 };
 
 TEST_F(TrunkctlTest, AuditorsStoryCreateUpdateHistoryAsOfDiffDeleteVerifyExport) {
-  auto created = Json("trunk create --provider twilio --id t1 --set friendly_name=Main "
-                      "--set domain_name=main.pstn.twilio.com --actor alice --reason 'new office'");
+  auto created = Json(
+      "trunk create --provider twilio --id t1 --set friendly_name=Main "
+      "--set domain_name=main.pstn.twilio.com --actor alice --reason 'new office'");
   EXPECT_EQ(created.at("id"), "t1");
   EXPECT_EQ(created.at("version"), 1);
   ASSERT_EQ(Ctl("trunk create --provider plivo --id p1 --set trunk_direction=inbound "
                 "--set primary_uri_uuid=3f2a0c1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b")
                 .code,
             0);
-  auto updated = Json("trunk update t1 --set friendly_name=HQ --actor bob --reason rename "
-                      "--expect-version 1");
+  auto updated = Json(
+      "trunk update t1 --set friendly_name=HQ --actor bob --reason rename "
+      "--expect-version 1");
   EXPECT_EQ(updated.at("version"), 2);
 
   auto history = Json("trunk history t1").as_array();
@@ -123,8 +125,7 @@ TEST_F(TrunkctlTest, AuditorsStoryCreateUpdateHistoryAsOfDiffDeleteVerifyExport)
 }
 
 TEST_F(TrunkctlTest, ExitCodesAndNothingJournaledOnRefusal) {
-  ASSERT_EQ(Ctl("trunk create --provider twilio --id t1 --set domain_name=a.pstn.twilio.com")
-                .code,
+  ASSERT_EQ(Ctl("trunk create --provider twilio --id t1 --set domain_name=a.pstn.twilio.com").code,
             0);
   const uint64_t records = Records();
   CtlRun rule = Ctl("trunk create --provider plivo --set trunk_direction=outbound");
@@ -156,8 +157,7 @@ TEST_F(TrunkctlTest, RetryWithTheSameCommandIdWritesOnce) {
 }
 
 TEST_F(TrunkctlTest, ASecondWriterIsToldWhoHoldsTheDataDirWhileReadsStillWork) {
-  ASSERT_EQ(Ctl("trunk create --provider twilio --id t1 --set domain_name=a.pstn.twilio.com")
-                .code,
+  ASSERT_EQ(Ctl("trunk create --provider twilio --id t1 --set domain_name=a.pstn.twilio.com").code,
             0);
   trunkline::registry::RegistryOptions options{dir_ + "/data",
                                                trunkline::plugin_host::DefaultPluginDir()};
@@ -165,8 +165,8 @@ TEST_F(TrunkctlTest, ASecondWriterIsToldWhoHoldsTheDataDirWhileReadsStillWork) {
   ASSERT_TRUE(holder.ok()) << holder.status().ToString();
   CtlRun blocked = Ctl("trunk update t1 --set friendly_name=X");
   EXPECT_EQ(blocked.code, 1);
-  EXPECT_THAT(blocked.err, HasSubstr("is open in another process: pid " +
-                                     std::to_string(getpid())));
+  EXPECT_THAT(blocked.err,
+              HasSubstr("is open in another process: pid " + std::to_string(getpid())));
   EXPECT_THAT(blocked.err, ::testing::Not(HasSubstr("While lock file")));
   CtlRun read = Ctl("trunk get t1");
   EXPECT_EQ(read.code, 0) << read.err;

@@ -36,22 +36,37 @@ Event TrunkEvent(uint64_t trunk, uint64_t n, std::mt19937_64& rng) {
   const std::string t = std::to_string(trunk);
   if (n == 0) {
     return domain::TrunkCreated{
-        "twilio", "acct-" + std::to_string(trunk % 10),
-        {{"friendly_name", "Trunk " + t}, {"domain_name", "t" + t + ".pstn.twilio.com"},
-         {"secure", true}, {"transfer_mode", std::string("sip-only")}},
-        {{"recording", {{"mode", std::string("do-not-record")}, {"trim", std::string("do-not-trim")}}}}};
+        "twilio",
+        "acct-" + std::to_string(trunk % 10),
+        {{"friendly_name", "Trunk " + t},
+         {"domain_name", "t" + t + ".pstn.twilio.com"},
+         {"secure", true},
+         {"transfer_mode", std::string("sip-only")}},
+        {{"recording",
+          {{"mode", std::string("do-not-record")}, {"trim", std::string("do-not-trim")}}}}};
   }
   const std::string item = "ou" + std::to_string(rng() % 4);
   switch (rng() % 10) {
-    case 0: return domain::ItemAdded{"origination_urls", item,
-                                     {{"friendly_name", "pbx " + item}, {"sip_url", "sip:" + item + ".example.com"},
-                                      {"priority", int64_t(rng() % 100)}, {"weight", int64_t(1 + rng() % 100)},
-                                      {"enabled", true}}};
-    case 1: return domain::ItemRemoved{"origination_urls", item};
-    case 2: return domain::SingletonUpdated{"recording", {{"mode", std::string("record-from-answer")}}, {}};
-    case 3: return domain::Attached{"phone_numbers", "PN" + std::string(30, '0') + std::to_string(10 + rng() % 90)};
-    default: return domain::TrunkUpdated{{{"friendly_name", "Trunk " + t + " rev " + std::to_string(n)},
-                                          {"cnam_lookup_enabled", rng() % 2 == 0}}, {}};
+    case 0:
+      return domain::ItemAdded{"origination_urls",
+                               item,
+                               {{"friendly_name", "pbx " + item},
+                                {"sip_url", "sip:" + item + ".example.com"},
+                                {"priority", int64_t(rng() % 100)},
+                                {"weight", int64_t(1 + rng() % 100)},
+                                {"enabled", true}}};
+    case 1:
+      return domain::ItemRemoved{"origination_urls", item};
+    case 2:
+      return domain::SingletonUpdated{
+          "recording", {{"mode", std::string("record-from-answer")}}, {}};
+    case 3:
+      return domain::Attached{"phone_numbers",
+                              "PN" + std::string(30, '0') + std::to_string(10 + rng() % 90)};
+    default:
+      return domain::TrunkUpdated{{{"friendly_name", "Trunk " + t + " rev " + std::to_string(n)},
+                                   {"cnam_lookup_enabled", rng() % 2 == 0}},
+                                  {}};
   }
 }
 
@@ -73,7 +88,8 @@ Status Fill(journal::Journal& journal, uint64_t events, uint64_t trunks) {
   for (uint64_t first = 0; first < per_trunk; first += 100) {
     for (uint64_t t = 0; t < trunks; ++t) {
       TRUNKLINE_RETURN_IF_ERROR(
-          journal.Append(Batch(t, first, std::min<uint64_t>(100, per_trunk - first), rng)).status());
+          journal.Append(Batch(t, first, std::min<uint64_t>(100, per_trunk - first), rng))
+              .status());
     }
   }
   return OkStatus();
@@ -86,7 +102,8 @@ Result<double> MeasureRebuild(const std::filesystem::path& dir, const DomainBenc
     TRUNKLINE_RETURN_IF_ERROR(journal->Compact());
   }
   TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto state, projection::CurrentState::Load((dir / "snapshot").string()));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto state,
+                             projection::CurrentState::Load((dir / "snapshot").string()));
   const auto start = Clock::now();
   TRUNKLINE_RETURN_IF_ERROR(state->RebuildFrom(*journal));
   const double elapsed = SecondsSince(start);

@@ -134,8 +134,8 @@ Result<double> MeasureReplay(const std::filesystem::path& dir, uint64_t events) 
   if (bad_payload != 0) return DataLossError("payload at " + std::to_string(bad_payload));
   const double elapsed = SecondsSince(start);
   if (read != events || fields == 0) {
-    return InternalError("replay read " + std::to_string(read) + " of " +
-                         std::to_string(events) + " events");
+    return InternalError("replay read " + std::to_string(read) + " of " + std::to_string(events) +
+                         " events");
   }
   return static_cast<double>(read) / elapsed;
 }
@@ -159,8 +159,8 @@ Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options) 
   };
   const double seconds = options.seconds_per_run;
   auto run = [&]() -> Status {
-    TRUNKLINE_RETURN_IF_ERROR(measure("fsync_per_s", "syncs/s",
-                                      [&] { return MeasureFsync(root, seconds); }));
+    TRUNKLINE_RETURN_IF_ERROR(
+        measure("fsync_per_s", "syncs/s", [&] { return MeasureFsync(root, seconds); }));
     TRUNKLINE_RETURN_IF_ERROR(measure("append_1writer_durable_eps", "events/s", [&] {
       return MeasureDurableAppends(root / "append1", 1, seconds);
     }));
@@ -172,9 +172,8 @@ Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options) 
       TRUNKLINE_ASSIGN_OR_RETURN(double import, MeasureImport(root / "import", options.events));
       if (wanted("import_eps")) figures.push_back({"import_eps", import, "events/s"});
     }
-    TRUNKLINE_RETURN_IF_ERROR(measure("replay_eps", "events/s", [&] {
-      return MeasureReplay(root / "import", options.events);
-    }));
+    TRUNKLINE_RETURN_IF_ERROR(measure(
+        "replay_eps", "events/s", [&] { return MeasureReplay(root / "import", options.events); }));
     figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
     return OkStatus();
   };

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "figures.h"
 #include "domain_bench.h"
+#include "figures.h"
 #include "journal_bench.h"
 
 int main(int argc, char** argv) {
@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
       ->required();
   journal->add_option("--events", journal_options.events, "events to import and replay")
       ->check(CLI::Range(uint64_t{1000}, uint64_t{100'000'000}));
-  journal->add_option("--seconds", journal_options.seconds_per_run,
-                      "duration of each fsync and durable-append run")
+  journal
+      ->add_option("--seconds", journal_options.seconds_per_run,
+                   "duration of each fsync and durable-append run")
       ->check(CLI::Range(0.1, 600.0));
   journal->add_option("--only", journal_options.only, "measure only these figures")
       ->delimiter(',')

@@ -65,14 +65,20 @@ std::string RandomHex(size_t n) {
 
 int ExitCode(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return 0;
+    case StatusCode::kOk:
+      return 0;
     case StatusCode::kInvalidArgument:
     case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return 3;
-    case StatusCode::kNotFound: return 4;
-    case StatusCode::kAborted: return 5;
-    case StatusCode::kDataLoss: return 6;
-    default: return 1;
+    case StatusCode::kFailedPrecondition:
+      return 3;
+    case StatusCode::kNotFound:
+      return 4;
+    case StatusCode::kAborted:
+      return 5;
+    case StatusCode::kDataLoss:
+      return 6;
+    default:
+      return 1;
   }
 }
 
@@ -104,10 +110,9 @@ class Cli {
   }
 
   registry::CommandMeta Meta() const {
-    return registry::CommandMeta{o_.actor.empty() ? EnvOr("USER", "unknown") : o_.actor,
-                                 o_.reason,
-                                 o_.command_id.empty() ? "cmd-" + RandomHex(24) : o_.command_id,
-                                 "", o_.expect_version};
+    return registry::CommandMeta{o_.actor.empty() ? EnvOr("USER", "unknown") : o_.actor, o_.reason,
+                                 o_.command_id.empty() ? "cmd-" + RandomHex(24) : o_.command_id, "",
+                                 o_.expect_version};
   }
 
   // A point given as a position (digits) or a time.
@@ -283,15 +288,16 @@ Status PluginsCommand(const Cli& cli, const Options& o, bool inspect) {
                                         {"abi", p->abi_version()},
                                         {"path", p->path()}});
       if (!cli.json()) {
-        std::cout << p->provider_id() << " " << p->version() << " (ABI " << p->abi_version()
-                  << ") " << p->path() << "\n";
+        std::cout << p->provider_id() << " " << p->version() << " (ABI " << p->abi_version() << ") "
+                  << p->path() << "\n";
       }
     }
     if (cli.json()) std::cout << boost::json::serialize(out) << "\n";
     return OkStatus();
   }
   const plugin_host::LoadedPlugin* plugin = host.Find(o.provider);
-  if (plugin == nullptr) return NotFoundError("provider: no plugin provides \"" + o.provider + "\"");
+  if (plugin == nullptr)
+    return NotFoundError("provider: no plugin provides \"" + o.provider + "\"");
   TRUNKLINE_ASSIGN_OR_RETURN(std::string bytes, plugin->DescribeSchema());
   TRUNKLINE_ASSIGN_OR_RETURN(domain::Schema schema, domain::DecodeSchemaBytes(bytes));
   PrintSchema(schema, cli.json(), std::cout);
@@ -333,10 +339,12 @@ int main(int argc, char** argv) {
 
   CLI::App app{"trunkctl: the trunk registry from the command line"};
   app.require_subcommand(1);
-  app.add_option("--data-dir", o.data_dir, "registry data (default ./trunkline-data or "
-                                           "$TRUNKLINE_DATA_DIR)");
-  app.add_option("--plugin-dir", o.plugin_dir, "provider plugins (default: $TRUNKLINE_PLUGIN_DIR "
-                                               "or the built ones)");
+  app.add_option("--data-dir", o.data_dir,
+                 "registry data (default ./trunkline-data or "
+                 "$TRUNKLINE_DATA_DIR)");
+  app.add_option("--plugin-dir", o.plugin_dir,
+                 "provider plugins (default: $TRUNKLINE_PLUGIN_DIR "
+                 "or the built ones)");
   app.add_option("-o,--output", o.output, "table or json")->check(CLI::IsMember({"table", "json"}));
 
   CLI::App* trunk = app.add_subcommand("trunk", "trunks")->require_subcommand(1);
@@ -441,10 +449,10 @@ int main(int argc, char** argv) {
   exp->add_option("--to", o.export_to, "last position");
   exp->callback([&] { action = [&] { return tc::ExportCommand(cli, o); }; });
 
-  CLI::App* projections =
-      app.add_subcommand("projections", "derived state")->require_subcommand(1);
-  projections->add_subcommand("rebuild", "fold the whole journal again (resumable)")
-      ->callback([&] { action = [&] { return tc::RebuildCommand(cli); }; });
+  CLI::App* projections = app.add_subcommand("projections", "derived state")->require_subcommand(1);
+  projections->add_subcommand("rebuild", "fold the whole journal again (resumable)")->callback([&] {
+    action = [&] { return tc::RebuildCommand(cli); };
+  });
 
   CLI::App* plugins = app.add_subcommand("plugins", "provider plugins")->require_subcommand(1);
   plugins->add_subcommand("list", "loaded plugins")->callback([&] {

@@ -58,7 +58,8 @@ Result<int64_t> ParseTime(const std::string& text) {
       micros = std::stol(frac.substr(0, 6));
       rest = rest.substr(digits);
     }
-    if (rest != "Z") return InvalidArgumentError("time: must end in Z (UTC) (got \"" + text + "\")");
+    if (rest != "Z")
+      return InvalidArgumentError("time: must end in Z (UTC) (got \"" + text + "\")");
   }
   std::tm tm{};
   tm.tm_year = y - 1900;
@@ -130,41 +131,47 @@ boost::json::array NamesJson(const std::vector<std::string>& names) {
 
 boost::json::object EventJson(const domain::Event& event) {
   using boost::json::object;
-  return std::visit(
-      Overloaded{
-          [](const domain::TrunkCreated& e) {
-            object singletons;
-            for (const auto& [name, values] : e.singletons) singletons[name] = ValuesJson(values);
-            return object{{"provider", e.provider}, {"account", e.account},
-                          {"fields", ValuesJson(e.fields)}, {"singletons", singletons}};
-          },
-          [](const domain::TrunkUpdated& e) {
-            return object{{"set", ValuesJson(e.set)}, {"unset", NamesJson(e.unset)}};
-          },
-          [](const domain::TrunkDeleted&) { return object{}; },
-          [](const domain::ItemAdded& e) {
-            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id},
-                          {"fields", ValuesJson(e.fields)}};
-          },
-          [](const domain::ItemUpdated& e) {
-            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id},
-                          {"set", ValuesJson(e.set)}, {"unset", NamesJson(e.unset)}};
-          },
-          [](const domain::ItemRemoved& e) {
-            return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id}};
-          },
-          [](const domain::SingletonUpdated& e) {
-            return object{{"sub_resource", e.sub_resource}, {"set", ValuesJson(e.set)},
-                          {"unset", NamesJson(e.unset)}};
-          },
-          [](const domain::Attached& e) {
-            return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
-          },
-          [](const domain::Detached& e) {
-            return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
-          },
-      },
-      event);
+  return std::visit(Overloaded{
+                        [](const domain::TrunkCreated& e) {
+                          object singletons;
+                          for (const auto& [name, values] : e.singletons)
+                            singletons[name] = ValuesJson(values);
+                          return object{{"provider", e.provider},
+                                        {"account", e.account},
+                                        {"fields", ValuesJson(e.fields)},
+                                        {"singletons", singletons}};
+                        },
+                        [](const domain::TrunkUpdated& e) {
+                          return object{{"set", ValuesJson(e.set)}, {"unset", NamesJson(e.unset)}};
+                        },
+                        [](const domain::TrunkDeleted&) { return object{}; },
+                        [](const domain::ItemAdded& e) {
+                          return object{{"sub_resource", e.sub_resource},
+                                        {"item_id", e.item_id},
+                                        {"fields", ValuesJson(e.fields)}};
+                        },
+                        [](const domain::ItemUpdated& e) {
+                          return object{{"sub_resource", e.sub_resource},
+                                        {"item_id", e.item_id},
+                                        {"set", ValuesJson(e.set)},
+                                        {"unset", NamesJson(e.unset)}};
+                        },
+                        [](const domain::ItemRemoved& e) {
+                          return object{{"sub_resource", e.sub_resource}, {"item_id", e.item_id}};
+                        },
+                        [](const domain::SingletonUpdated& e) {
+                          return object{{"sub_resource", e.sub_resource},
+                                        {"set", ValuesJson(e.set)},
+                                        {"unset", NamesJson(e.unset)}};
+                        },
+                        [](const domain::Attached& e) {
+                          return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
+                        },
+                        [](const domain::Detached& e) {
+                          return object{{"sub_resource", e.sub_resource}, {"id", e.id}};
+                        },
+                    },
+                    event);
 }
 
 boost::json::object RecordJson(const journal::Record& r) {
@@ -202,7 +209,8 @@ void PrintTrunk(const domain::TrunkState& t, std::ostream& out) {
 
 void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out) {
   out << std::left << std::setw(20) << "ID" << std::setw(10) << "PROVIDER" << std::setw(12)
-      << "ACCOUNT" << std::setw(8) << "VERSION" << "NAME\n";
+      << "ACCOUNT" << std::setw(8) << "VERSION"
+      << "NAME\n";
   for (const auto& t : trunks) {
     std::string name;
     for (const char* key : {"friendly_name", "name"}) {
@@ -217,9 +225,9 @@ void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream&
 
 void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out) {
   for (const auto& e : history) {
-    out << "#" << e.version << " @" << e.position << " " << FormatTime(e.time_us) << " "
-        << e.type << " by " << e.metadata.actor << " (" << e.metadata.reason
-        << ") command " << e.metadata.command_id << "\n";
+    out << "#" << e.version << " @" << e.position << " " << FormatTime(e.time_us) << " " << e.type
+        << " by " << e.metadata.actor << " (" << e.metadata.reason << ") command "
+        << e.metadata.command_id << "\n";
     for (const auto& c : e.changes) {
       out << "    " << c.path << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
     }
@@ -236,19 +244,26 @@ void PrintChanges(const std::vector<registry::FieldChange>& changes, std::ostrea
 namespace {
 const char* TypeName(domain::FieldType t) {
   switch (t) {
-    case domain::FieldType::kBool: return "bool";
-    case domain::FieldType::kInt: return "int";
-    case domain::FieldType::kEnum: return "enum";
-    case domain::FieldType::kString: return "string";
+    case domain::FieldType::kBool:
+      return "bool";
+    case domain::FieldType::kInt:
+      return "int";
+    case domain::FieldType::kEnum:
+      return "enum";
+    case domain::FieldType::kString:
+      return "string";
   }
   return "string";
 }
 
 const char* KindName(domain::SubResourceKind k) {
   switch (k) {
-    case domain::SubResourceKind::kCollection: return "collection";
-    case domain::SubResourceKind::kSingleton: return "singleton";
-    case domain::SubResourceKind::kAttachments: return "attachments";
+    case domain::SubResourceKind::kCollection:
+      return "collection";
+    case domain::SubResourceKind::kSingleton:
+      return "singleton";
+    case domain::SubResourceKind::kAttachments:
+      return "attachments";
   }
   return "collection";
 }

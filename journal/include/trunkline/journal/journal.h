@@ -86,7 +86,7 @@ struct AppendReceipt {
   uint64_t last_version = 0;    // the stream's version after the append
   uint64_t first_position = 0;  // global position of the first appended event
   uint64_t last_position = 0;
-  int64_t timestamp_us = 0;     // assigned by the journal, shared by the batch
+  int64_t timestamp_us = 0;  // assigned by the journal, shared by the batch
   // True when the command id had been appended before: this is the original receipt and
   // nothing was written now.
   bool replayed = false;
@@ -128,9 +128,9 @@ struct RecordView {
 };
 
 struct VerifyReport {
-  uint64_t records = 0;        // records checked
+  uint64_t records = 0;  // records checked
   uint64_t last_position = 0;
-  Sha256Digest last_hash{};    // the chain's head: publish it to detect a later rewrite
+  Sha256Digest last_hash{};  // the chain's head: publish it to detect a later rewrite
 };
 
 class Subscription;
@@ -158,8 +158,7 @@ class Journal {
 
   // Events of `stream` with version >= from_version, oldest first, at most max_count.
   // An unknown stream yields an empty vector.
-  virtual Result<std::vector<Record>> ReadStream(const std::string& stream,
-                                                 uint64_t from_version,
+  virtual Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const = 0;
   // Events of `stream` with version <= from_version, newest first, at most max_count.
   // UINT64_MAX starts at the stream's head.
@@ -178,8 +177,7 @@ class Journal {
                                                       size_t max_count) const = 0;
 
   // The original receipt of an append made with `command_id`, or nullopt if none was.
-  virtual Result<std::optional<AppendReceipt>> FindCommand(
-      const std::string& command_id) const = 0;
+  virtual Result<std::optional<AppendReceipt>> FindCommand(const std::string& command_id) const = 0;
 
   // The version of the stream's last event; 0 when the stream does not exist.
   virtual Result<uint64_t> StreamHead(const std::string& stream) const = 0;

@@ -22,8 +22,8 @@
 namespace trunkline::journal {
 
 struct RocksDbJournalOptions {
-  std::string dir;                // created when missing (unless read_only)
-  const Clock* clock = nullptr;   // assigns timestamps; nullptr = SystemClock()
+  std::string dir;               // created when missing (unless read_only)
+  const Clock* clock = nullptr;  // assigns timestamps; nullptr = SystemClock()
   // Open as a reader beside a writer in another process: appends fail with
   // kFailedPrecondition, and reads see what the writer had committed at open time, plus
   // what it commits later each time CatchUp() is called.

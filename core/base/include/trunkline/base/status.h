@@ -97,7 +97,7 @@ bool IsRetryable(const Status& status);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT: implicit
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT: implicit
     if (std::get<1>(v_).ok()) {
       v_.template emplace<1>(StatusCode::kInternal, "Result constructed from an OK status");
@@ -130,10 +130,10 @@ class [[nodiscard]] Result {
 #define TRUNKLINE_STATUS_CONCAT(a, b) TRUNKLINE_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define TRUNKLINE_RETURN_IF_ERROR(expr)                       \
-  do {                                                        \
-    ::trunkline::Status trunkline_status_ = (expr);           \
-    if (!trunkline_status_.ok()) return trunkline_status_;    \
+#define TRUNKLINE_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::trunkline::Status trunkline_status_ = (expr);        \
+    if (!trunkline_status_.ok()) return trunkline_status_; \
   } while (false)
 
 // Evaluates `rexpr` (a Result<T>); on error returns its Status, otherwise moves the value

@@ -31,8 +31,7 @@ EncodedEvent EncodeEvent(const Event& event);
 // Errors: kFailedPrecondition for a type this build does not know or a schema version newer
 // than it reads; kDataLoss when the payload does not decode. Messages name the type and
 // version; callers add where the event was stored.
-Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
-                          std::string_view payload);
+Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version, std::string_view payload);
 
 // Test support: the payload a build of schema version 1 wrote for TrunkCreated.
 std::string EncodeTrunkCreatedV1ForTesting(const TrunkCreated& event);

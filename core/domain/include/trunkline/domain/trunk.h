@@ -65,8 +65,8 @@ struct Detach {
   std::string id;
 };
 
-using Command = std::variant<CreateTrunk, UpdateTrunk, DeleteTrunk, AddItem, UpdateItem,
-                             RemoveItem, UpdateSingleton, Attach, Detach>;
+using Command = std::variant<CreateTrunk, UpdateTrunk, DeleteTrunk, AddItem, UpdateItem, RemoveItem,
+                             UpdateSingleton, Attach, Detach>;
 
 // ---- Events (past tense) ----
 
@@ -157,8 +157,8 @@ class ProviderRules {
 
 // For fields the provider declares unique per account: the id of another live trunk of the
 // same provider and account that holds `value` in `field`, if any.
-using UniqueOwner = std::function<std::optional<std::string>(
-    const std::string& field, const FieldValue& value)>;
+using UniqueOwner =
+    std::function<std::optional<std::string>(const std::string& field, const FieldValue& value)>;
 
 // The events `command` causes on the trunk in `state` (whose id is state.id).
 // `expected_version`, when given, must equal state.version.

@@ -4,8 +4,8 @@
 //
 // Each trunk is the journal stream "trunk-<id>". Current state comes from the persisted
 // current-state projection (caught up on open and after each command; saved on close by a
-// writer); past states, history and diffs fold a trunk's own stream on demand. Commands carry who, why and a command id;
-// a retried command id returns the original outcome and writes nothing.
+// writer); past states, history and diffs fold a trunk's own stream on demand. Commands carry who,
+// why and a command id; a retried command id returns the original outcome and writes nothing.
 //
 // Thread-safety: safe for concurrent use. Ownership: owns its journal and plugin host.
 #pragma once
@@ -32,8 +32,8 @@ struct RegistryOptions {
   // The journal lives in <data_dir>/journal, the current-state projection's snapshot in
   // <data_dir>/projections/current-state.
   std::string data_dir;
-  std::string plugin_dir;  // where provider plugins are loaded from
-  bool read_only = false;  // open beside a writing process; commands are refused
+  std::string plugin_dir;        // where provider plugins are loaded from
+  bool read_only = false;        // open beside a writing process; commands are refused
   const Clock* clock = nullptr;  // nullptr = SystemClock()
 };
 
@@ -113,7 +113,6 @@ class Registry {
 };
 
 // Flattens a trunk into "path -> value" (see FieldChange) and compares two of them.
-std::vector<FieldChange> Compare(const domain::TrunkState& before,
-                                 const domain::TrunkState& after);
+std::vector<FieldChange> Compare(const domain::TrunkState& before, const domain::TrunkState& after);
 
 }  // namespace trunkline::registry

@@ -130,14 +130,20 @@ struct Thunks {
 
 // Registers PluginClass as this library's plugin. Use once, at namespace scope, in the one
 // file of the plugin that mentions the ABI.
-#define TRUNKLINE_PLUGIN(PluginClass, provider_id, version, capabilities)                      \
-  extern "C" __attribute__((visibility("default"))) const tl_plugin_descriptor*              \
-  trunkline_plugin_entry(void) {                                                              \
-    using Thunks = ::trunkline::plugin_sdk::internal::Thunks<PluginClass>;                    \
-    static const tl_plugin_descriptor descriptor = {                                          \
-        sizeof(tl_plugin_descriptor), TRUNKLINE_PLUGIN_ABI_MAJOR, TRUNKLINE_PLUGIN_ABI_MINOR, \
-        provider_id,                  version,                    capabilities,               \
-        &Thunks::Create,              &Thunks::Destroy,           &::trunkline::plugin_sdk::internal::FreeBytes, \
-        &Thunks::DescribeSchema,      &Thunks::CheckRules};                                   \
-    return &descriptor;                                                                       \
+#define TRUNKLINE_PLUGIN(PluginClass, provider_id, version, capabilities)                          \
+  extern "C" __attribute__((visibility("default"))) const tl_plugin_descriptor*                    \
+  trunkline_plugin_entry(void) {                                                                   \
+    using Thunks = ::trunkline::plugin_sdk::internal::Thunks<PluginClass>;                         \
+    static const tl_plugin_descriptor descriptor = {sizeof(tl_plugin_descriptor),                  \
+                                                    TRUNKLINE_PLUGIN_ABI_MAJOR,                    \
+                                                    TRUNKLINE_PLUGIN_ABI_MINOR,                    \
+                                                    provider_id,                                   \
+                                                    version,                                       \
+                                                    capabilities,                                  \
+                                                    &Thunks::Create,                               \
+                                                    &Thunks::Destroy,                              \
+                                                    &::trunkline::plugin_sdk::internal::FreeBytes, \
+                                                    &Thunks::DescribeSchema,                       \
+                                                    &Thunks::CheckRules};                          \
+    return &descriptor;                                                                            \
   }

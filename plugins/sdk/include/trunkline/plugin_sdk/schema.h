@@ -20,8 +20,8 @@ struct FieldSpec {
   std::string name;  // the provider's own snake_case JSON name
   FieldType type = FieldType::kString;
   bool required_on_create = false;
-  bool read_only = false;           // set by the provider; never by a command
-  bool unique_per_account = false;  // no two live trunks of one account share a value
+  bool read_only = false;                    // set by the provider; never by a command
+  bool unique_per_account = false;           // no two live trunks of one account share a value
   std::optional<std::string> default_value;  // as text, applied on create when absent
   uint32_t max_length = 0;                   // strings; 0 = no limit
   std::string pattern;                       // strings: ECMAScript regex the whole value matches

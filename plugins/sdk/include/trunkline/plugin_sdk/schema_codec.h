@@ -19,7 +19,6 @@
 #pragma once
 
 #include <msgpack.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,37 +37,62 @@ using Packer = msgpack::packer<Sink>;
 
 inline const char* TypeName(FieldType t) {
   switch (t) {
-    case FieldType::kString: return "string";
-    case FieldType::kBool: return "bool";
-    case FieldType::kInt: return "int";
-    case FieldType::kEnum: return "enum";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kBool:
+      return "bool";
+    case FieldType::kInt:
+      return "int";
+    case FieldType::kEnum:
+      return "enum";
   }
   return "string";
 }
 
 inline const char* KindName(SubResourceKind k) {
   switch (k) {
-    case SubResourceKind::kCollection: return "collection";
-    case SubResourceKind::kSingleton: return "singleton";
-    case SubResourceKind::kAttachments: return "attachments";
+    case SubResourceKind::kCollection:
+      return "collection";
+    case SubResourceKind::kSingleton:
+      return "singleton";
+    case SubResourceKind::kAttachments:
+      return "attachments";
   }
   return "collection";
 }
 
 inline void PackField(Packer& pk, const FieldSpec& f) {
   pk.pack_map(9 + (f.default_value ? 1 : 0) + (f.min ? 1 : 0) + (f.max ? 1 : 0));
-  pk.pack("name"); pk.pack(f.name);
-  pk.pack("type"); pk.pack(TypeName(f.type));
-  pk.pack("required_on_create"); pk.pack(f.required_on_create);
-  pk.pack("read_only"); pk.pack(f.read_only);
-  pk.pack("unique_per_account"); pk.pack(f.unique_per_account);
-  if (f.default_value) { pk.pack("default"); pk.pack(*f.default_value); }
-  pk.pack("max_length"); pk.pack(f.max_length);
-  pk.pack("pattern"); pk.pack(f.pattern);
-  pk.pack("pattern_rule"); pk.pack(f.pattern_rule);
-  pk.pack("values"); pk.pack(f.values);
-  if (f.min) { pk.pack("min"); pk.pack(*f.min); }
-  if (f.max) { pk.pack("max"); pk.pack(*f.max); }
+  pk.pack("name");
+  pk.pack(f.name);
+  pk.pack("type");
+  pk.pack(TypeName(f.type));
+  pk.pack("required_on_create");
+  pk.pack(f.required_on_create);
+  pk.pack("read_only");
+  pk.pack(f.read_only);
+  pk.pack("unique_per_account");
+  pk.pack(f.unique_per_account);
+  if (f.default_value) {
+    pk.pack("default");
+    pk.pack(*f.default_value);
+  }
+  pk.pack("max_length");
+  pk.pack(f.max_length);
+  pk.pack("pattern");
+  pk.pack(f.pattern);
+  pk.pack("pattern_rule");
+  pk.pack(f.pattern_rule);
+  pk.pack("values");
+  pk.pack(f.values);
+  if (f.min) {
+    pk.pack("min");
+    pk.pack(*f.min);
+  }
+  if (f.max) {
+    pk.pack("max");
+    pk.pack(*f.max);
+  }
 }
 
 inline void PackFields(Packer& pk, const std::vector<FieldSpec>& fields) {
@@ -172,11 +196,16 @@ inline std::string EncodeSchema(const Schema& schema) {
   pk.pack_array(static_cast<uint32_t>(schema.sub_resources.size()));
   for (const SubResourceSpec& s : schema.sub_resources) {
     pk.pack_map(5);
-    pk.pack("name"); pk.pack(s.name);
-    pk.pack("kind"); pk.pack(KindName(s.kind));
-    pk.pack("fields"); PackFields(pk, s.fields);
-    pk.pack("id_pattern"); pk.pack(s.id_pattern);
-    pk.pack("id_rule"); pk.pack(s.id_rule);
+    pk.pack("name");
+    pk.pack(s.name);
+    pk.pack("kind");
+    pk.pack(KindName(s.kind));
+    pk.pack("fields");
+    PackFields(pk, s.fields);
+    pk.pack("id_pattern");
+    pk.pack(s.id_pattern);
+    pk.pack("id_rule");
+    pk.pack(s.id_rule);
   }
   return out;
 }
@@ -232,16 +261,22 @@ inline TrunkFacts DecodeTrunkFacts(std::string_view bytes) {
       const msgpack::object_kv& kv = fields->via.map.ptr[i];
       const std::string name = kv.key.as<std::string>();
       switch (kv.val.type) {
-        case msgpack::type::BOOLEAN: trunk.fields[name] = kv.val.via.boolean; break;
+        case msgpack::type::BOOLEAN:
+          trunk.fields[name] = kv.val.via.boolean;
+          break;
         case msgpack::type::POSITIVE_INTEGER:
-        case msgpack::type::NEGATIVE_INTEGER: trunk.fields[name] = kv.val.as<int64_t>(); break;
-        case msgpack::type::STR: trunk.fields[name] = kv.val.as<std::string>(); break;
-        default: Malformed("trunk field \"" + name + "\"");
+        case msgpack::type::NEGATIVE_INTEGER:
+          trunk.fields[name] = kv.val.as<int64_t>();
+          break;
+        case msgpack::type::STR:
+          trunk.fields[name] = kv.val.as<std::string>();
+          break;
+        default:
+          Malformed("trunk field \"" + name + "\"");
       }
     }
   }
-  trunk.attachments =
-      Get<std::map<std::string, std::vector<std::string>>>(o, "attachments", {});
+  trunk.attachments = Get<std::map<std::string, std::vector<std::string>>>(o, "attachments", {});
   return trunk;
 }
 
@@ -253,8 +288,10 @@ inline std::string EncodeViolations(const std::vector<Violation>& violations) {
   pk.pack_array(static_cast<uint32_t>(violations.size()));
   for (const Violation& v : violations) {
     pk.pack_map(2);
-    pk.pack("field"); pk.pack(v.field);
-    pk.pack("rule"); pk.pack(v.rule);
+    pk.pack("field");
+    pk.pack(v.field);
+    pk.pack("rule");
+    pk.pack(v.rule);
   }
   return out;
 }
