@@ -203,7 +203,7 @@ void ApplySetUnset(FieldValues& fields, const FieldValues& set,
 
 TrunkFacts TrunkState::Facts() const {
   TrunkFacts facts;
-  facts.fields = fields;
+  facts.fields.insert(fields.begin(), fields.end());
   for (const auto& [sub, ids] : attachments) {
     facts.attachments[sub] = std::vector<std::string>(ids.begin(), ids.end());
   }

@@ -48,7 +48,7 @@ class ProviderPluginsTest : public ::testing::Test {
   static Status Rules(const std::string& provider, const FieldValues& fields,
                       std::map<std::string, std::vector<std::string>> attachments = {}) {
     auto answer = host_->Find(provider)->CheckRules(
-        EncodeTrunkFactsBytes(TrunkFacts{fields, std::move(attachments)}));
+        EncodeTrunkFactsBytes(TrunkFacts{{fields.begin(), fields.end()}, std::move(attachments)}));
     if (!answer.ok()) return answer.status();
     auto violations = DecodeViolationBytes(*answer);
     if (!violations.ok()) return violations.status();

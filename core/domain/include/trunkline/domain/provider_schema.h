@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "trunkline/base/flat_map.h"
 #include "trunkline/base/status.h"
 #include "trunkline/plugin_sdk/schema.h"
 
@@ -25,7 +26,9 @@ using plugin_sdk::SubResourceSpec;
 using plugin_sdk::TrunkFacts;
 using plugin_sdk::Violation;
 
-using FieldValues = std::map<std::string, FieldValue>;
+// A trunk's (or an item's) field values, by field name. Held once per trunk in projections,
+// so kept flat.
+using FieldValues = FlatMap<std::string, FieldValue>;
 
 // "true", 42 or "text" as a user would write it.
 std::string FieldValueToString(const FieldValue& value);
