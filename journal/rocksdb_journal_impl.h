@@ -52,6 +52,8 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   Result<AppendReceipt> Append(const AppendRequest& request) override;
   Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                          size_t max_count) const override;
+  Status ScanStream(const std::string& stream, uint64_t from_version,
+                    const std::function<bool(const RecordView&)>& visit) const override;
   Result<std::vector<Record>> ReadStreamBackward(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const override;
   Result<std::vector<Record>> ReadAll(uint64_t from_position, size_t max_count) const override;
@@ -90,6 +92,13 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // Decodes the stored value at `position`; the view points into `value`.
   Result<RecordView> ViewRecordValue(uint64_t position, std::string_view value) const;
   Result<std::vector<Record>> ReadPositions(const std::vector<uint64_t>& positions) const;
+  // Visits the records at `positions` in order until `visit` returns false; returns whether
+  // it asked to go on.
+  Result<bool> VisitPositions(const std::vector<uint64_t>& positions,
+                              const std::function<bool(const RecordView&)>& visit) const;
+  // The positions of `stream`'s events from `from_version` on, at most max_count.
+  Result<std::vector<uint64_t>> StreamPositions(const std::string& stream,
+                                                uint64_t from_version, size_t max_count) const;
 
   RocksDbJournalOptions options_;
   const Clock& clock_;

@@ -31,34 +31,48 @@ Result<RecordView> RocksDbJournalImpl::ViewRecordValue(uint64_t position,
   return record;
 }
 
-Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
-    const std::vector<uint64_t>& positions) const {
+Result<bool> RocksDbJournalImpl::VisitPositions(
+    const std::vector<uint64_t>& positions,
+    const std::function<bool(const RecordView&)>& visit) const {
+  // The batched MultiGet: one pass over the tables for all keys, sorted when they are.
   std::vector<std::string> keys;
   keys.reserve(positions.size());
   for (uint64_t p : positions) keys.push_back(PositionKey(p));
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<std::string> values;
-  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), records_);
-  std::vector<rocksdb::Status> statuses =
-      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
-  std::vector<Record> records;
-  records.reserve(positions.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  const bool sorted = std::is_sorted(positions.begin(), positions.end());
+  db_->MultiGet(rocksdb::ReadOptions(), records_, slices.size(), slices.data(), values.data(),
+                statuses.data(), sorted);
   for (size_t i = 0; i < positions.size(); ++i) {
     if (statuses[i].IsNotFound()) {
       return DataLossError(PositionName(positions[i]) + ": indexed by its stream but missing");
     }
     TRUNKLINE_RETURN_IF_ERROR(FromRocks(statuses[i], PositionName(positions[i])));
-    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(positions[i], values[i]));
-    records.push_back(r.ToRecord());
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r,
+                               ViewRecordValue(positions[i], values[i].ToStringView()));
+    if (!visit(r)) return false;
   }
+  return true;
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
+    const std::vector<uint64_t>& positions) const {
+  std::vector<Record> records;
+  records.reserve(positions.size());
+  TRUNKLINE_RETURN_IF_ERROR(VisitPositions(positions, [&](const RecordView& r) {
+                              records.push_back(r.ToRecord());
+                              return true;
+                            }).status());
   return records;
 }
 
 // Stream reads walk the stream's index runs (one per append, see StreamRun) and expand
 // them into positions.
-Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& stream,
-                                                           uint64_t from_version,
-                                                           size_t max_count) const {
+Result<std::vector<uint64_t>> RocksDbJournalImpl::StreamPositions(const std::string& stream,
+                                                                  uint64_t from_version,
+                                                                  size_t max_count) const {
+  const uint64_t durable = LastPosition();
   std::vector<uint64_t> positions;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
   // Start at the run holding from_version, if any, else at the first run after it.
@@ -67,13 +81,39 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& st
   for (; it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
        it->Next()) {
     TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+    if (run.first_position > durable) break;  // later versions are later positions
     const uint64_t first_version = VersionOfStreamKey(it->key());
     for (uint64_t i = 0; i < run.count && positions.size() < max_count; ++i) {
       if (first_version + i >= from_version) positions.push_back(run.first_position + i);
     }
   }
   TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
+  return positions;
+}
+
+Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& stream,
+                                                           uint64_t from_version,
+                                                           size_t max_count) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
+                             StreamPositions(stream, from_version, max_count));
   return ReadPositions(positions);
+}
+
+Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_version,
+                                      const std::function<bool(const RecordView&)>& visit) const {
+  constexpr size_t kBatch = 256;
+  for (uint64_t next = from_version;;) {
+    TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
+                               StreamPositions(stream, next, kBatch));
+    if (positions.empty()) return OkStatus();
+    uint64_t last_version = 0;
+    TRUNKLINE_ASSIGN_OR_RETURN(bool go_on, VisitPositions(positions, [&](const RecordView& r) {
+                                 last_version = r.version;
+                                 return visit(r);
+                               }));
+    if (!go_on || positions.size() < kBatch) return OkStatus();
+    next = last_version + 1;
+  }
 }
 
 Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::string& stream,

@@ -162,10 +162,11 @@ EncodedEvent EncodeEvent(const Event& event) {
 
 Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
                           std::string_view payload) {
-  const std::string what = std::string(type) + " v" + std::to_string(schema_version);
-  if (!KnownType(type)) return FailedPreconditionError(what + ": unknown event type");
+  // Built only for errors: decoding is on the replay path.
+  auto what = [&] { return std::string(type) + " v" + std::to_string(schema_version); };
+  if (!KnownType(type)) return FailedPreconditionError(what() + ": unknown event type");
   if (schema_version == 0 || schema_version > CurrentVersion(type)) {
-    return FailedPreconditionError(what + ": this build reads up to v" +
+    return FailedPreconditionError(what() + ": this build reads up to v" +
                                    std::to_string(CurrentVersion(type)));
   }
   thread_local msgpack::zone zone;  // reused: a fresh zone per event costs an allocation
@@ -175,7 +176,7 @@ Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
     const msgpack::object object = msgpack::unpack(zone, payload.data(), payload.size(), offset);
     return DecodeKnown(type, schema_version, Reader(object));
   } catch (const std::exception& e) {
-    return DataLossError(what + ": payload does not decode: " + e.what());
+    return DataLossError(what() + ": payload does not decode: " + e.what());
   }
 }
 

@@ -16,7 +16,6 @@ using domain::TrunkState;
 using projection::FoldRecord;
 using projection::StreamOf;
 
-constexpr size_t kReadBatch = 4096;
 
 // A provider's rules, answered by its plugin.
 class PluginRules : public domain::ProviderRules {
@@ -112,17 +111,15 @@ struct Registry::Impl {
   Result<TrunkState> Load(const std::string& trunk_id, const AsOf& as_of) const {
     TrunkState state;
     state.id = trunk_id;
-    for (uint64_t next = 1;;) {
-      TRUNKLINE_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
-                                 journal->ReadStream(StreamOf(trunk_id), next, kReadBatch));
-      for (const journal::Record& r : records) {
-        const journal::RecordView view = journal::RecordView::Of(r);
-        if (!Within(view, as_of)) return state;
-        TRUNKLINE_RETURN_IF_ERROR(FoldRecord(state, view));
-      }
-      if (records.size() < kReadBatch) return state;
-      next = records.back().version + 1;
-    }
+    Status failed;
+    TRUNKLINE_RETURN_IF_ERROR(
+        journal->ScanStream(StreamOf(trunk_id), 1, [&](const journal::RecordView& r) {
+          if (!Within(r, as_of)) return false;
+          failed = FoldRecord(state, r);
+          return failed.ok();
+        }));
+    TRUNKLINE_RETURN_IF_ERROR(failed);
+    return state;
   }
 
   // The events `command` causes on `state`, with uniqueness judged as of `at`.

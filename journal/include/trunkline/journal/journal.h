@@ -160,6 +160,10 @@ class Journal {
   // An unknown stream yields an empty vector.
   virtual Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const = 0;
+  // Visits the events of `stream` with version >= from_version, oldest first, without
+  // copying, until `visit` returns false or the stream ends. Errors as ReadStream.
+  virtual Status ScanStream(const std::string& stream, uint64_t from_version,
+                            const std::function<bool(const RecordView&)>& visit) const = 0;
   // Events of `stream` with version <= from_version, newest first, at most max_count.
   // UINT64_MAX starts at the stream's head.
   virtual Result<std::vector<Record>> ReadStreamBackward(const std::string& stream,
