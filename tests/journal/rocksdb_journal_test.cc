@@ -188,6 +188,32 @@ TEST_F(RocksDbJournalTest, ReadsStreamsForwardAndBackwardAcrossAppends) {
   EXPECT_EQ(s1->at(2).version, 3u);
 }
 
+TEST_F(RocksDbJournalTest, ScanStreamVisitsOneStreamFromAVersionUntilTold) {
+  MustAppend(Request("s1", ExpectedVersion::Any(), "c1", {Event("A", "1"), Event("A", "2")}));
+  MustAppend(Request("other", ExpectedVersion::Any(), "c2", {Event("X", "x")}));
+  for (int i = 3; i <= 300; ++i) {  // more than one batch of positions
+    MustAppend(Request("s1", ExpectedVersion::Any(), "c" + std::to_string(i + 10),
+                       {Event("A", std::to_string(i))}));
+  }
+  std::vector<uint64_t> versions;
+  ASSERT_TRUE(journal_
+                  ->ScanStream("s1", 2,
+                               [&](const RecordView& r) {
+                                 EXPECT_EQ(r.stream, "s1");
+                                 EXPECT_EQ(r.payload, std::to_string(r.version));
+                                 versions.push_back(r.version);
+                                 return true;
+                               })
+                  .ok());
+  ASSERT_EQ(versions.size(), 299u);
+  EXPECT_EQ(versions.front(), 2u);
+  EXPECT_EQ(versions.back(), 300u);
+  int visited = 0;
+  ASSERT_TRUE(journal_->ScanStream("s1", 1, [&](const RecordView&) { return ++visited < 5; }).ok());
+  EXPECT_EQ(visited, 5);
+  ASSERT_TRUE(journal_->ScanStream("nobody", 1, [&](const RecordView&) { return false; }).ok());
+}
+
 TEST_F(RocksDbJournalTest, ReadsAllForwardInBatchesAndBackward) {
   for (int i = 1; i <= 10; ++i) {
     MustAppend(Request("s" + std::to_string(i % 3), ExpectedVersion::Any(), "c" + std::to_string(i),
