@@ -268,6 +268,9 @@ Status RocksDbJournalImpl::OpenDb() {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
   if (options_.read_only) {
+    if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+      return NotFoundError("journal " + dir + " does not exist (nothing has been written yet)");
+    }
     char scratch[] = "/tmp/trunkline-journal-reader-XXXXXX";
     if (mkdtemp(scratch) == nullptr) return UnavailableError("creating a scratch directory");
     secondary_dir_ = scratch;

@@ -323,6 +323,16 @@ TEST_F(RocksDbJournalTest, SecondWriterIsToldWhoHoldsTheJournalWhileReadersStill
   EXPECT_EQ((*reader)->ReadStream("s1", 1, 10)->size(), 2u);
 }
 
+TEST(RocksDbJournalOpenTest, ReadOnlyOpenOfAMissingJournalIsNotFound) {
+  TempDir dir;
+  RocksDbJournalOptions options;
+  options.dir = dir.Sub("never-written");
+  options.read_only = true;
+  auto opened = RocksDbJournal::Open(options);
+  EXPECT_EQ(opened.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(opened.status().message(), HasSubstr("does not exist"));
+}
+
 TEST(RocksDbJournalOpenTest, RefusesEmptyDirectoryName) {
   auto opened = RocksDbJournal::Open(RocksDbJournalOptions{});
   EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);

@@ -147,6 +147,13 @@ TEST_F(TrunkctlTest, ExitCodesAndNothingJournaledOnRefusal) {
   EXPECT_EQ(Records(), records);
 }
 
+TEST_F(TrunkctlTest, ReadingAnEmptyDataDirSaysSoPlainly) {
+  CtlRun list = Ctl("trunk list");
+  EXPECT_EQ(list.code, 4);
+  EXPECT_THAT(list.err, HasSubstr("does not exist (nothing has been written yet)"));
+  EXPECT_THAT(list.err, ::testing::Not(HasSubstr("IO error")));
+}
+
 TEST_F(TrunkctlTest, RetryWithTheSameCommandIdWritesOnce) {
   const std::string create =
       "trunk create --provider twilio --id t1 --set domain_name=a.pstn.twilio.com "

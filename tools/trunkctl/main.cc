@@ -89,7 +89,7 @@ class Cli {
   Result<std::unique_ptr<Registry>> Open(bool read_only) const {
     registry::RegistryOptions options{o_.data_dir, o_.plugin_dir, read_only, nullptr};
     auto opened = Registry::Open(options);
-    if (!opened.ok() && opened.status().code() == StatusCode::kUnavailable) {
+    if (!read_only && !opened.ok() && opened.status().code() == StatusCode::kUnavailable) {
       return opened.status().WithContext(
           "cannot open the registry for writing (run commands through that process instead)");
     }

@@ -39,6 +39,7 @@ class RocksDbJournal : public Journal {
   // kUnavailable: another process holds the directory (message names it).
   // kDataLoss: the stored data is corrupt (message names what and where).
   // kFailedPrecondition: the directory holds a newer format than this build reads.
+  // kNotFound: read_only, and there is no journal in options.dir.
   static Result<std::unique_ptr<RocksDbJournal>> Open(const RocksDbJournalOptions& options);
 
   // Read-only journals: pulls in what the writing process committed since the last call.
