@@ -163,25 +163,18 @@ Result<double> ProjectAndMeasureRss(const std::string& dir) {
 }
 
 Result<std::vector<Figure>> RunDomainBench(const DomainBenchOptions& o) {
-  const std::filesystem::path root =
-      std::filesystem::path(o.dir) / ("trunkline-bench-domain-" + std::to_string(::getpid()));
-  std::vector<Figure> figures;
-  auto run = [&]() -> Status {
-    TRUNKLINE_ASSIGN_OR_RETURN(double rss, MeasureRss(root / "rss", o));
-    TRUNKLINE_ASSIGN_OR_RETURN(double rebuild, MeasureRebuild(root / "rebuild", o));
-    figures.push_back({"rebuild_eps", rebuild, "events/s"});
-    TRUNKLINE_ASSIGN_OR_RETURN(double as_of, MeasureAsOfP99(root / "asof"));
-    figures.push_back({"as_of_p99_us", as_of, "us"});
-    figures.push_back({"rss_100k_trunks_mb", rss, "MiB"});
-    figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
-    return OkStatus();
-  };
-  std::filesystem::create_directories(root);
-  Status s = run();
-  std::error_code ignored;
-  std::filesystem::remove_all(root, ignored);
-  if (!s.ok()) return s;
-  return figures;
+  return MeasureInScratchDir(
+      o.dir, "trunkline-bench-domain",
+      [&](const std::filesystem::path& root, std::vector<Figure>& figures) -> Status {
+        TRUNKLINE_ASSIGN_OR_RETURN(double rss, MeasureRss(root / "rss", o));
+        TRUNKLINE_ASSIGN_OR_RETURN(double rebuild, MeasureRebuild(root / "rebuild", o));
+        figures.push_back({"rebuild_eps", rebuild, "events/s"});
+        TRUNKLINE_ASSIGN_OR_RETURN(double as_of, MeasureAsOfP99(root / "asof"));
+        figures.push_back({"as_of_p99_us", as_of, "us"});
+        figures.push_back({"rss_100k_trunks_mb", rss, "MiB"});
+        figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
+        return OkStatus();
+      });
 }
 
 }  // namespace trunkline::bench

@@ -1,6 +1,7 @@
 #include "figures.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cmath>
@@ -26,6 +27,22 @@ double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+Result<std::vector<Figure>> MeasureInScratchDir(
+    const std::string& dir, const std::string& name,
+    const std::function<Status(const std::filesystem::path& root, std::vector<Figure>& figures)>&
+        measure) {
+  const std::filesystem::path root =
+      std::filesystem::path(dir) / (name + "-" + std::to_string(::getpid()));
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) return UnavailableError("creating " + root.string() + ": " + ec.message());
+  std::vector<Figure> figures;
+  const Status s = measure(root, figures);
+  std::filesystem::remove_all(root, ec);
+  if (!s.ok()) return s;
+  return figures;
 }
 
 }  // namespace trunkline::bench

@@ -1,9 +1,13 @@
 // Benchmark figures and how trunkline-bench prints them.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "trunkline/base/status.h"
 
 namespace trunkline::bench {
 
@@ -20,5 +24,12 @@ void PrintJson(const std::vector<Figure>& figures, std::ostream& out);
 
 // The process's peak resident set so far, in MiB.
 double PeakRssMb();
+
+// Runs `measure` in a fresh directory "<dir>/<name>-<pid>", removed afterwards whatever
+// happens, and returns the figures it collected.
+Result<std::vector<Figure>> MeasureInScratchDir(
+    const std::string& dir, const std::string& name,
+    const std::function<Status(const std::filesystem::path& root, std::vector<Figure>& figures)>&
+        measure);
 
 }  // namespace trunkline::bench

@@ -143,45 +143,38 @@ Result<double> MeasureReplay(const std::filesystem::path& dir, uint64_t events) 
 }  // namespace
 
 Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options) {
-  const std::filesystem::path root =
-      std::filesystem::path(options.dir) / ("trunkline-bench-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(root);
-  std::vector<Figure> figures;
-  auto wanted = [&](std::string_view name) {
-    return options.only.empty() ||
-           std::find(options.only.begin(), options.only.end(), name) != options.only.end();
-  };
-  auto measure = [&](const char* name, const char* unit, auto&& fn) -> Status {
-    if (!wanted(name)) return OkStatus();
-    TRUNKLINE_ASSIGN_OR_RETURN(double value, fn());
-    figures.push_back({name, value, unit});
-    return OkStatus();
-  };
-  const double seconds = options.seconds_per_run;
-  auto run = [&]() -> Status {
-    TRUNKLINE_RETURN_IF_ERROR(
-        measure("fsync_per_s", "syncs/s", [&] { return MeasureFsync(root, seconds); }));
-    TRUNKLINE_RETURN_IF_ERROR(measure("append_1writer_durable_eps", "events/s", [&] {
-      return MeasureDurableAppends(root / "append1", 1, seconds);
-    }));
-    TRUNKLINE_RETURN_IF_ERROR(measure("append_64writers_durable_eps", "events/s", [&] {
-      return MeasureDurableAppends(root / "append64", 64, seconds);
-    }));
-    const bool replay = wanted("replay_eps");
-    if (replay || wanted("import_eps")) {
-      TRUNKLINE_ASSIGN_OR_RETURN(double import, MeasureImport(root / "import", options.events));
-      if (wanted("import_eps")) figures.push_back({"import_eps", import, "events/s"});
-    }
-    TRUNKLINE_RETURN_IF_ERROR(measure(
-        "replay_eps", "events/s", [&] { return MeasureReplay(root / "import", options.events); }));
-    figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
-    return OkStatus();
-  };
-  Status s = run();
-  std::error_code ignored;
-  std::filesystem::remove_all(root, ignored);
-  if (!s.ok()) return s;
-  return figures;
+  return MeasureInScratchDir(
+      options.dir, "trunkline-bench",
+      [&](const std::filesystem::path& root, std::vector<Figure>& figures) -> Status {
+        auto wanted = [&](std::string_view name) {
+          return options.only.empty() ||
+                 std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+        };
+        auto measure = [&](const char* name, const char* unit, auto&& fn) -> Status {
+          if (!wanted(name)) return OkStatus();
+          TRUNKLINE_ASSIGN_OR_RETURN(double value, fn());
+          figures.push_back({name, value, unit});
+          return OkStatus();
+        };
+        const double seconds = options.seconds_per_run;
+        TRUNKLINE_RETURN_IF_ERROR(
+            measure("fsync_per_s", "syncs/s", [&] { return MeasureFsync(root, seconds); }));
+        TRUNKLINE_RETURN_IF_ERROR(measure("append_1writer_durable_eps", "events/s", [&] {
+          return MeasureDurableAppends(root / "append1", 1, seconds);
+        }));
+        TRUNKLINE_RETURN_IF_ERROR(measure("append_64writers_durable_eps", "events/s", [&] {
+          return MeasureDurableAppends(root / "append64", 64, seconds);
+        }));
+        if (wanted("replay_eps") || wanted("import_eps")) {  // replay reads the import
+          TRUNKLINE_ASSIGN_OR_RETURN(double import, MeasureImport(root / "import", options.events));
+          if (wanted("import_eps")) figures.push_back({"import_eps", import, "events/s"});
+        }
+        TRUNKLINE_RETURN_IF_ERROR(measure("replay_eps", "events/s", [&] {
+          return MeasureReplay(root / "import", options.events);
+        }));
+        figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
+        return OkStatus();
+      });
 }
 
 }  // namespace trunkline::bench
