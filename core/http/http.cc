@@ -1,0 +1,248 @@
+// The Beast border: HTTP/1.1 server and client. Errors from Asio/Beast are values
+// (as_tuple, error_code), never exceptions across a completion.
+#include "trunkline/http/http.h"
+
+#include <strings.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace trunkline::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+Request FromBeast(const bhttp::request<bhttp::string_body>& in) {
+  Request out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  for (const auto& field : in) {
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  out.body = in.body();
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> FindHeader(const std::vector<Header>& headers, std::string_view name) {
+  for (const Header& h : headers) {
+    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+      return h.value;
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- Server ----
+
+struct Server::Impl {
+  // Both are destroyed by Stop(): destroying the context destroys every suspended session,
+  // which closes its socket, so clients see the connection end at once.
+  std::optional<asio::io_context> ioc{std::in_place};
+  std::optional<tcp::acceptor> acceptor{std::in_place, *ioc};
+  Handler handler;
+  std::vector<std::thread> threads;
+  std::once_flag stopped;
+  uint16_t port = 0;
+  std::atomic<uint64_t> accepted{0};
+
+  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Listen();
+  bhttp::response<bhttp::string_body> Answer(const bhttp::request<bhttp::string_body>& req);
+};
+
+bhttp::response<bhttp::string_body> Server::Impl::Answer(
+    const bhttp::request<bhttp::string_body>& req) {
+  Response out;
+  try {
+    out = handler(FromBeast(req));
+  } catch (const std::exception& e) {
+    out =
+        Response{500, {{"Content-Type", "text/plain"}}, std::string("handler failed: ") + e.what()};
+  } catch (...) {
+    out = Response{500, {{"Content-Type", "text/plain"}}, "handler failed"};
+  }
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
+  for (const Header& h : out.headers) res.set(h.name, h.value);
+  res.body() = std::move(out.body);
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request<bhttp::string_body> req;
+    auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, req, kAwait);
+    if (read_error) break;
+    bhttp::response<bhttp::string_body> res = Answer(req);
+    auto [write_error, written] = co_await bhttp::async_write(stream, res, kAwait);
+    if (write_error || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> Server::Impl::Listen() {
+  for (;;) {
+    auto [error, socket] = co_await acceptor->async_accept(kAwait);
+    if (error) co_return;
+    ++accepted;
+    asio::co_spawn(*ioc, Session(std::move(socket)), asio::detached);
+  }
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->handler = std::move(handler);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return InvalidArgumentError("address: " + ec.message());
+  const tcp::endpoint endpoint(address, options.port);
+  const std::string where = options.address + ":" + std::to_string(options.port);
+  tcp::acceptor& acceptor = *impl->acceptor;
+  if (acceptor.open(endpoint.protocol(), ec); ec) {
+    return UnavailableError("opening " + where + ": " + ec.message());
+  }
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor.bind(endpoint, ec); ec) {
+    return UnavailableError("binding " + where + ": " + ec.message());
+  }
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return UnavailableError("listening on " + where + ": " + ec.message());
+  }
+  impl->port = acceptor.local_endpoint(ec).port();
+  asio::co_spawn(*impl->ioc, impl->Listen(), asio::detached);
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    impl->threads.emplace_back([io = &*impl->ioc] { io->run(); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+uint64_t Server::connections_accepted() const { return impl_->accepted.load(); }
+
+void Server::Stop() {
+  std::call_once(impl_->stopped, [this] {
+    impl_->ioc->stop();
+    for (std::thread& t : impl_->threads) t.join();
+    impl_->acceptor.reset();
+    impl_->ioc.reset();
+  });
+}
+
+// ---- Client ----
+
+struct Client::Impl {
+  ClientOptions options;
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  // Runs the pending asynchronous operation to completion (or its deadline).
+  void RunPending() {
+    ioc.restart();
+    ioc.run();
+  }
+
+  Status Connect() {
+    stream.emplace(ioc);
+    buffer.clear();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(options.host, std::to_string(options.port), ec);
+    if (ec) return UnavailableError("resolving " + options.host + ": " + ec.message());
+    stream->expires_after(options.timeout);
+    stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    RunPending();
+    if (ec) {
+      stream.reset();
+      return UnavailableError("connecting to " + options.host + ":" + std::to_string(options.port) +
+                              ": " + ec.message());
+    }
+    return OkStatus();
+  }
+
+  beast::error_code Write(bhttp::request<bhttp::string_body>& req) {
+    beast::error_code ec;
+    stream->expires_after(options.timeout);
+    bhttp::async_write(*stream, req, [&](beast::error_code e, size_t) { ec = e; });
+    RunPending();
+    return ec;
+  }
+
+  beast::error_code Read(bhttp::response<bhttp::string_body>& res) {
+    beast::error_code ec;
+    stream->expires_after(options.timeout);
+    bhttp::async_read(*stream, buffer, res, [&](beast::error_code e, size_t) { ec = e; });
+    RunPending();
+    return ec;
+  }
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+Client::~Client() = default;
+
+Result<Response> Client::Send(const Request& request) {
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target, 11};
+  if (req.method() == bhttp::verb::unknown) req.method_string(request.method);
+  for (const Header& h : request.headers) req.set(h.name, h.value);
+  if (!FindHeader(request.headers, "Host")) {
+    req.set(bhttp::field::host, impl_->options.host + ":" + std::to_string(impl_->options.port));
+  }
+  req.body() = request.body;
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  // A kept-alive connection the server has since closed fails on write: reconnect once.
+  const bool reused = impl_->stream.has_value();
+  if (!reused) TRUNKLINE_RETURN_IF_ERROR(impl_->Connect());
+  beast::error_code ec = impl_->Write(req);
+  if (ec && reused) {
+    TRUNKLINE_RETURN_IF_ERROR(impl_->Connect());
+    ec = impl_->Write(req);
+  }
+  if (ec) {
+    impl_->stream.reset();
+    return DeadlineExceededError("sending " + request.method + " " + request.target + ": " +
+                                 ec.message() + "; it may have been applied");
+  }
+  bhttp::response<bhttp::string_body> res;
+  if (ec = impl_->Read(res); ec) {
+    impl_->stream.reset();
+    return DeadlineExceededError("no answer to " + request.method + " " + request.target + ": " +
+                                 ec.message() + "; it may have been applied");
+  }
+  if (!res.keep_alive()) impl_->stream.reset();
+  Response out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& field : res) {
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace trunkline::http

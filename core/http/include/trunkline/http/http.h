@@ -1,0 +1,99 @@
+// HTTP/1.1 on plain TCP for trunkline's own servers (provider emulators, later trunkd) and
+// its provider client: a small server that runs a handler per request, and a keep-alive
+// client with timeouts whose failures are Status values. No third-party type appears here;
+// http.cc is the one Beast file.
+//
+// Thread-safety: a Server is safe to stop from any thread; its handler is called from the
+// server's threads, concurrently when it has more than one. A Client is not thread-safe
+// (one connection, one request at a time).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trunkline/base/status.h"
+
+namespace trunkline::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// Case-insensitive header lookup: the first header named `name`, if any.
+std::optional<std::string> FindHeader(const std::vector<Header>& headers, std::string_view name);
+
+struct Request {
+  std::string method = "GET";
+  std::string target = "/";  // path and query, e.g. "/v1/Trunks?PageSize=50"
+  std::vector<Header> headers;
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<Header> headers;
+  std::string body;
+};
+
+// Answers one request. An exception escaping it becomes a 500 answer.
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0: any free port (see Server::port())
+  int threads = 1;
+};
+
+class Server {
+ public:
+  // Binds, listens, and starts serving on its own threads.
+  // kUnavailable: the address cannot be bound (message says why).
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
+  ~Server();  // Stop()s
+
+  uint16_t port() const;
+  // Connections accepted since the start.
+  uint64_t connections_accepted() const;
+  // Closes the listener and every connection and joins the threads. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::chrono::milliseconds timeout{5000};  // for connecting, and for each request
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends `request` over the kept-alive connection (connecting first when needed) and
+  // returns the answer, whatever its status code. A "Host" header is added if missing.
+  // Errors:
+  //   kUnavailable: no connection could be made; the request was not sent.
+  //   kDeadlineExceeded: no complete answer in time, or the connection broke after the
+  //     request went out; it may have been applied: observe before sending it again.
+  Result<Response> Send(const Request& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trunkline::http
