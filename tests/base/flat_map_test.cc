@@ -28,5 +28,15 @@ TEST(FlatMapTest, KeepsKeysSortedAndUniqueLikeAMap) {
   EXPECT_EQ(m, (FlatMap<std::string, int>{{"d", 4}, {"c", 3}, {"a", 10}}));
 }
 
+TEST(FlatMapTest, GrowsByOneEntryWithoutSlack) {
+  FlatMap<std::string, int> m;
+  for (int i = 0; i < 9; ++i) m[std::to_string(i)] = i;
+  EXPECT_EQ(m.capacity(), 9u);
+  m.emplace("z", 1);
+  EXPECT_EQ(m.capacity(), 10u);
+  EXPECT_EQ(m.at("z"), 1);
+  EXPECT_EQ(m.at("0"), 0);
+}
+
 }  // namespace
 }  // namespace trunkline

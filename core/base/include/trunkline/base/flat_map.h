@@ -1,6 +1,7 @@
 // FlatMap: an ordered map kept as a sorted vector. For small maps held in great numbers
-// (e.g. the fields of every projected trunk): no node per entry, one allocation per map.
-// Lookups are binary searches; inserts and erases move the entries after them.
+// (e.g. the fields of every projected trunk): no node per entry, one allocation per map,
+// and no slack: the storage grows by exactly one entry at a time. Lookups are binary
+// searches; inserts and erases move the entries after them.
 //
 // Thread-safety: as std::vector.
 #pragma once
@@ -32,6 +33,7 @@ class FlatMap {
   const_iterator end() const { return items_.end(); }
   size_t size() const { return items_.size(); }
   void reserve(size_t n) { items_.reserve(n); }
+  size_t capacity() const { return items_.capacity(); }
   bool empty() const { return items_.empty(); }
 
   template <typename Key>
@@ -57,7 +59,7 @@ class FlatMap {
 
   V& operator[](const K& key) {
     auto it = LowerBound(key);
-    if (it == items_.end() || it->first != key) it = items_.emplace(it, key, V());
+    if (it == items_.end() || it->first != key) it = InsertAt(it, key, V());
     return it->second;
   }
   // Inserts unless the key is present; returns the entry and whether it was inserted.
@@ -65,7 +67,7 @@ class FlatMap {
   std::pair<iterator, bool> emplace(Key&& key, Value&& value) {
     auto it = LowerBound(key);
     if (it != items_.end() && it->first == key) return {it, false};
-    return {items_.emplace(it, std::forward<Key>(key), std::forward<Value>(value)), true};
+    return {InsertAt(it, std::forward<Key>(key), std::forward<Value>(value)), true};
   }
   template <typename Key>
   size_t erase(const Key& key) {
@@ -79,6 +81,17 @@ class FlatMap {
   friend bool operator==(const FlatMap&, const FlatMap&) = default;
 
  private:
+  // Inserts before `at`, growing the storage by one entry rather than doubling it.
+  template <typename Key, typename Value>
+  iterator InsertAt(iterator at, Key&& key, Value&& value) {
+    if (items_.size() == items_.capacity()) {
+      const auto index = at - items_.begin();
+      items_.reserve(items_.size() + 1);
+      at = items_.begin() + index;
+    }
+    return items_.emplace(at, std::forward<Key>(key), std::forward<Value>(value));
+  }
+
   template <typename Key>
   iterator LowerBound(const Key& key) {
     return std::lower_bound(items_.begin(), items_.end(), key,
