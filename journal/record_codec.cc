@@ -37,10 +37,122 @@ void PackString(msgpack::packer<StringSink>& pk, std::string_view s) {
   pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
 }
 
-// A cursor over a decoded msgpack array that checks each element's type.
+// The elements of a msgpack array of scalars, decoded in place without building an object
+// tree: strings and bins point into the input, which must outlive them. An element that is
+// itself a container keeps only its type (its contents are skipped).
+struct ScalarArray {
+  static constexpr uint32_t kCapacity = 16;
+  msgpack::object items[kCapacity];
+  uint32_t size = 0;
+};
+
+class ScalarArrayVisitor : public msgpack::null_visitor {
+ public:
+  enum class Failure { kNone, kNotArray, kTooLong };
+
+  explicit ScalarArrayVisitor(ScalarArray* out) : out_(out) {}
+  Failure failure() const { return failure_; }
+
+  bool visit_nil() { return Put(Object(msgpack::type::NIL)); }
+  bool visit_boolean(bool v) {
+    msgpack::object o = Object(msgpack::type::BOOLEAN);
+    o.via.boolean = v;
+    return Put(o);
+  }
+  bool visit_positive_integer(uint64_t v) {
+    msgpack::object o = Object(msgpack::type::POSITIVE_INTEGER);
+    o.via.u64 = v;
+    return Put(o);
+  }
+  bool visit_negative_integer(int64_t v) {
+    msgpack::object o = Object(msgpack::type::NEGATIVE_INTEGER);
+    o.via.i64 = v;
+    return Put(o);
+  }
+  bool visit_float32(float v) { return visit_float64(v); }
+  bool visit_float64(double v) {
+    msgpack::object o = Object(msgpack::type::FLOAT64);
+    o.via.f64 = v;
+    return Put(o);
+  }
+  bool visit_str(const char* data, uint32_t size) {
+    msgpack::object o = Object(msgpack::type::STR);
+    o.via.str = {size, data};
+    return Put(o);
+  }
+  bool visit_bin(const char* data, uint32_t size) {
+    msgpack::object o = Object(msgpack::type::BIN);
+    o.via.bin = {size, data};
+    return Put(o);
+  }
+  bool visit_ext(const char*, uint32_t) { return Put(Object(msgpack::type::EXT)); }
+  bool start_array(uint32_t n) {
+    if (depth_ > 0) return Nest(msgpack::type::ARRAY);
+    if (n > ScalarArray::kCapacity) return Fail(Failure::kTooLong);
+    out_->size = n;
+    depth_ = 1;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool start_map(uint32_t) { return Nest(msgpack::type::MAP); }
+  bool end_map() {
+    --depth_;
+    return true;
+  }
+
+ private:
+  static msgpack::object Object(msgpack::type::object_type type) {
+    msgpack::object o;
+    o.type = type;
+    return o;
+  }
+  // Keeps a value that is an element of the top-level array; skips deeper ones.
+  bool Put(const msgpack::object& o) {
+    if (depth_ == 0) return Fail(Failure::kNotArray);
+    if (depth_ == 1) out_->items[index_++] = o;
+    return true;
+  }
+  bool Nest(msgpack::type::object_type container) {
+    if (!Put(Object(container))) return false;
+    ++depth_;
+    return true;
+  }
+  bool Fail(Failure f) {
+    failure_ = f;
+    return false;
+  }
+
+  ScalarArray* out_;
+  uint32_t depth_ = 0;
+  uint32_t index_ = 0;
+  Failure failure_ = Failure::kNone;
+};
+
+// Decodes one msgpack array of at most ScalarArray::kCapacity elements spanning all of `bytes`.
+Status ParseScalarArray(std::string_view bytes, ScalarArray* out) {
+  ScalarArrayVisitor visitor(out);
+  size_t offset = 0;
+  const bool parsed = msgpack::parse(bytes.data(), bytes.size(), offset, visitor);
+  switch (visitor.failure()) {
+    case ScalarArrayVisitor::Failure::kNotArray:
+      return DataLossError("not a msgpack array");
+    case ScalarArrayVisitor::Failure::kTooLong:
+      return DataLossError("array is longer than any this build writes");
+    case ScalarArrayVisitor::Failure::kNone:
+      break;
+  }
+  if (!parsed) return DataLossError("does not decode: truncated or malformed msgpack");
+  if (offset != bytes.size()) return DataLossError("trailing bytes after the encoded value");
+  return OkStatus();
+}
+
+// A cursor over a decoded array that checks each element's type.
 class ArrayReader {
  public:
-  explicit ArrayReader(const msgpack::object& array) : array_(array.via.array) {}
+  explicit ArrayReader(const ScalarArray& array) : array_(array) {}
 
   bool Uint(uint64_t* out) {
     const msgpack::object* o = NextOf(msgpack::type::POSITIVE_INTEGER);
@@ -49,7 +161,7 @@ class ArrayReader {
   }
   bool Int(int64_t* out) {
     if (index_ >= array_.size) return false;
-    const msgpack::object& o = array_.ptr[index_++];
+    const msgpack::object& o = array_.items[index_++];
     if (o.type == msgpack::type::POSITIVE_INTEGER && o.via.u64 <= INT64_MAX) {
       *out = static_cast<int64_t>(o.via.u64);
     } else if (o.type == msgpack::type::NEGATIVE_INTEGER) {
@@ -72,34 +184,17 @@ class ArrayReader {
 
  private:
   const msgpack::object* NextOf(msgpack::type::object_type type) {
-    if (index_ >= array_.size || array_.ptr[index_].type != type) return nullptr;
-    return &array_.ptr[index_++];
+    if (index_ >= array_.size || array_.items[index_].type != type) return nullptr;
+    return &array_.items[index_++];
   }
 
-  const msgpack::object_array& array_;
+  const ScalarArray& array_;
   uint32_t index_ = 0;
 };
 
-// Zero-copy: strings and bins point into the input, which outlives the decoded object.
-bool ReferenceAll(msgpack::type::object_type, size_t, void*) { return true; }
-
-// Decodes one msgpack array spanning all of `bytes` into `zone`.
-Result<msgpack::object> UnpackArray(msgpack::zone& zone, std::string_view bytes) {
-  msgpack::object object;
-  try {
-    size_t offset = 0;
-    object = msgpack::unpack(zone, bytes.data(), bytes.size(), offset, ReferenceAll);
-    if (offset != bytes.size()) return DataLossError("trailing bytes after the encoded value");
-  } catch (const std::exception& e) {
-    return DataLossError(std::string("does not decode: ") + e.what());
-  }
-  if (object.type != msgpack::type::ARRAY) return DataLossError("not a msgpack array");
-  return object;
-}
-
-Status CheckFieldCount(const msgpack::object& array, uint32_t fields) {
-  if (array.via.array.size == fields) return OkStatus();
-  return DataLossError("has " + std::to_string(array.via.array.size) + " fields, expected " +
+Status CheckFieldCount(const ScalarArray& array, uint32_t fields) {
+  if (array.size == fields) return OkStatus();
+  return DataLossError("has " + std::to_string(array.size) + " fields, expected " +
                        std::to_string(fields));
 }
 
@@ -138,18 +233,16 @@ Result<RecordView> DecodeRecord(std::string_view value) {
     return DataLossError("record of " + std::to_string(value.size()) + " bytes is truncated");
   }
   std::string_view body = value.substr(0, value.size() - kHashSize);
-  thread_local msgpack::zone zone;
-  zone.clear();
-  TRUNKLINE_ASSIGN_OR_RETURN(msgpack::object object, UnpackArray(zone, body));
-  const msgpack::object_array& fields = object.via.array;
-  if (fields.size > 0 && fields.ptr[0].type == msgpack::type::POSITIVE_INTEGER &&
-      fields.ptr[0].via.u64 != kRecordFormat) {
-    return FailedPreconditionError("record format " + std::to_string(fields.ptr[0].via.u64) +
+  ScalarArray fields;
+  TRUNKLINE_RETURN_IF_ERROR(ParseScalarArray(body, &fields));
+  if (fields.size > 0 && fields.items[0].type == msgpack::type::POSITIVE_INTEGER &&
+      fields.items[0].via.u64 != kRecordFormat) {
+    return FailedPreconditionError("record format " + std::to_string(fields.items[0].via.u64) +
                                    " is not one this build reads (" +
                                    std::to_string(kRecordFormat) + ")");
   }
-  TRUNKLINE_RETURN_IF_ERROR(CheckFieldCount(object, kBodyFields));
-  ArrayReader in(object);
+  TRUNKLINE_RETURN_IF_ERROR(CheckFieldCount(fields, kBodyFields));
+  ArrayReader in(fields);
   RecordView r;
   uint64_t format = 0;
   uint64_t schema_version = 0;
@@ -182,10 +275,10 @@ std::string EncodeCommandEntry(const CommandEntry& entry) {
 }
 
 Result<CommandEntry> DecodeCommandEntry(std::string_view bytes) {
-  msgpack::zone zone;
-  TRUNKLINE_ASSIGN_OR_RETURN(msgpack::object object, UnpackArray(zone, bytes));
-  TRUNKLINE_RETURN_IF_ERROR(CheckFieldCount(object, kCommandFields));
-  ArrayReader in(object);
+  ScalarArray fields;
+  TRUNKLINE_RETURN_IF_ERROR(ParseScalarArray(bytes, &fields));
+  TRUNKLINE_RETURN_IF_ERROR(CheckFieldCount(fields, kCommandFields));
+  ArrayReader in(fields);
   CommandEntry e;
   AppendReceipt& r = e.receipt;
   std::string_view stream;

@@ -52,7 +52,7 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   Result<AppendReceipt> Append(const AppendRequest& request) override;
   Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                          size_t max_count) const override;
-  Status ScanStream(const std::string& stream, uint64_t from_version,
+  Status ScanStream(const std::string& stream, uint64_t from_version, uint64_t to_position,
                     const std::function<bool(const RecordView&)>& visit) const override;
   Result<std::vector<Record>> ReadStreamBackward(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const override;
@@ -96,9 +96,10 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // it asked to go on.
   Result<bool> VisitPositions(const std::vector<uint64_t>& positions,
                               const std::function<bool(const RecordView&)>& visit) const;
-  // The positions of `stream`'s events from `from_version` on, at most max_count.
-  Result<std::vector<uint64_t>> StreamPositions(const std::string& stream,
-                                                uint64_t from_version, size_t max_count) const;
+  // The positions of `stream`'s events from `from_version` on, up to to_position, at most
+  // max_count.
+  Result<std::vector<uint64_t>> StreamPositions(const std::string& stream, uint64_t from_version,
+                                                uint64_t to_position, size_t max_count) const;
 
   RocksDbJournalOptions options_;
   const Clock& clock_;

@@ -71,8 +71,9 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
 // them into positions.
 Result<std::vector<uint64_t>> RocksDbJournalImpl::StreamPositions(const std::string& stream,
                                                                   uint64_t from_version,
+                                                                  uint64_t to_position,
                                                                   size_t max_count) const {
-  const uint64_t durable = LastPosition();
+  const uint64_t last = std::min(LastPosition(), to_position);
   std::vector<uint64_t> positions;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
   // Start at the run holding from_version, if any, else at the first run after it.
@@ -81,9 +82,10 @@ Result<std::vector<uint64_t>> RocksDbJournalImpl::StreamPositions(const std::str
   for (; it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
        it->Next()) {
     TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
-    if (run.first_position > durable) break;  // later versions are later positions
+    if (run.first_position > last) break;  // later versions are later positions
     const uint64_t first_version = VersionOfStreamKey(it->key());
     for (uint64_t i = 0; i < run.count && positions.size() < max_count; ++i) {
+      if (run.first_position + i > last) break;
       if (first_version + i >= from_version) positions.push_back(run.first_position + i);
     }
   }
@@ -95,16 +97,17 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& st
                                                            uint64_t from_version,
                                                            size_t max_count) const {
   TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
-                             StreamPositions(stream, from_version, max_count));
+                             StreamPositions(stream, from_version, UINT64_MAX, max_count));
   return ReadPositions(positions);
 }
 
 Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_version,
+                                      uint64_t to_position,
                                       const std::function<bool(const RecordView&)>& visit) const {
   constexpr size_t kBatch = 256;
   for (uint64_t next = from_version;;) {
     TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
-                               StreamPositions(stream, next, kBatch));
+                               StreamPositions(stream, next, to_position, kBatch));
     if (positions.empty()) return OkStatus();
     uint64_t last_version = 0;
     TRUNKLINE_ASSIGN_OR_RETURN(bool go_on, VisitPositions(positions, [&](const RecordView& r) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 
 #include "trunkline/base/check.h"
 
@@ -58,6 +59,10 @@ std::string Status::ToString() const {
     out += message_;
   }
   return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Status& status) {
+  return out << status.ToString();
 }
 
 Status Status::WithContext(std::string_view context) const {

@@ -60,6 +60,18 @@ Status FoldRecord(domain::TrunkState& state, const journal::RecordView& r) {
   return OkStatus();
 }
 
+Status TrunkFolder::Fold(const journal::RecordView& r) {
+  const std::string_view prefix = kTrunkStreamPrefix;
+  if (!r.stream.starts_with(prefix)) return OkStatus();
+  const std::string_view id = r.stream.substr(prefix.size());
+  if (last_ == nullptr || last_->id != id) {
+    auto [it, added] = trunks_.try_emplace(std::string(id));
+    if (added) it->second.id = it->first;
+    last_ = &it->second;
+  }
+  return FoldRecord(*last_, r);
+}
+
 Result<std::unique_ptr<CurrentState>> CurrentState::Load(const std::string& path) {
   std::unique_ptr<CurrentState> state(new CurrentState(path));
   std::ifstream in(path, std::ios::binary);
@@ -123,15 +135,10 @@ Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& pr
   const uint64_t total = last - checkpoint_;
   uint64_t done = 0;
   Status failed;
-  const std::string_view prefix = kTrunkStreamPrefix;
+  TrunkFolder folder(trunks_);
   TRUNKLINE_RETURN_IF_ERROR(journal.Scan(checkpoint_ + 1, [&](const journal::RecordView& r) {
-    if (r.stream.substr(0, prefix.size()) == prefix) {
-      const std::string id(r.stream.substr(prefix.size()));
-      domain::TrunkState& state = trunks_[id];
-      state.id = id;
-      failed = FoldRecord(state, r);
-      if (!failed.ok()) return false;
-    }
+    failed = folder.Fold(r);
+    if (!failed.ok()) return false;
     checkpoint_ = r.position;
     ++done;
     if (save_every > 0 && done % save_every == 0) failed = Save();

@@ -34,13 +34,6 @@ class PluginRules : public domain::ProviderRules {
   domain::Schema schema_;
 };
 
-// Whether a record lies at or before the point `as_of`.
-bool Within(const journal::RecordView& r, const AsOf& as_of) {
-  if (as_of.position && r.position > *as_of.position) return false;
-  if (as_of.time_us && r.timestamp_us > *as_of.time_us) return false;
-  return true;
-}
-
 void Flatten(const domain::FieldValues& values, const std::string& prefix,
              std::map<std::string, std::string>& out) {
   for (const auto& [name, value] : values) out[prefix + name] = domain::FieldValueToString(value);
@@ -107,14 +100,29 @@ struct Registry::Impl {
     return it->second.get();
   }
 
+  // The last position at or before the point `as_of` (timestamps never decrease along
+  // positions); UINT64_MAX when unbounded.
+  Result<uint64_t> LastPositionWithin(const AsOf& as_of) const {
+    uint64_t last = as_of.position.value_or(UINT64_MAX);
+    if (as_of.time_us && *as_of.time_us < INT64_MAX) {
+      Result<uint64_t> after = journal->FirstPositionAtOrAfter(*as_of.time_us + 1);
+      if (after.ok()) {
+        last = std::min(last, *after - 1);
+      } else if (after.status().code() != StatusCode::kNotFound) {
+        return after.status();
+      }
+    }
+    return last;
+  }
+
   // The trunk's state as of a point, from its stream.
   Result<TrunkState> Load(const std::string& trunk_id, const AsOf& as_of) const {
     TrunkState state;
     state.id = trunk_id;
+    TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t last, LastPositionWithin(as_of));
     Status failed;
     TRUNKLINE_RETURN_IF_ERROR(
-        journal->ScanStream(StreamOf(trunk_id), 1, [&](const journal::RecordView& r) {
-          if (!Within(r, as_of)) return false;
+        journal->ScanStream(StreamOf(trunk_id), 1, last, [&](const journal::RecordView& r) {
           failed = FoldRecord(state, r);
           return failed.ok();
         }));
@@ -151,16 +159,13 @@ struct Registry::Impl {
       TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
       return current->trunks();
     }
+    TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t last, LastPositionWithin(as_of));
     std::map<std::string, TrunkState> trunks;
+    projection::TrunkFolder folder(trunks);
     Status failed;
     TRUNKLINE_RETURN_IF_ERROR(journal->Scan(1, [&](const journal::RecordView& r) {
-      if (!Within(r, as_of)) return false;
-      const std::string_view prefix = projection::kTrunkStreamPrefix;
-      if (r.stream.substr(0, prefix.size()) != prefix) return true;
-      const std::string id(r.stream.substr(prefix.size()));
-      TrunkState& state = trunks[id];
-      state.id = id;
-      failed = FoldRecord(state, r);
+      if (r.position > last) return false;
+      failed = folder.Fold(r);
       return failed.ok();
     }));
     TRUNKLINE_RETURN_IF_ERROR(failed);

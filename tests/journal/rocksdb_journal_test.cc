@@ -197,7 +197,7 @@ TEST_F(RocksDbJournalTest, ScanStreamVisitsOneStreamFromAVersionUntilTold) {
   }
   std::vector<uint64_t> versions;
   ASSERT_TRUE(journal_
-                  ->ScanStream("s1", 2,
+                  ->ScanStream("s1", 2, UINT64_MAX,
                                [&](const RecordView& r) {
                                  EXPECT_EQ(r.stream, "s1");
                                  EXPECT_EQ(r.payload, std::to_string(r.version));
@@ -209,9 +209,25 @@ TEST_F(RocksDbJournalTest, ScanStreamVisitsOneStreamFromAVersionUntilTold) {
   EXPECT_EQ(versions.front(), 2u);
   EXPECT_EQ(versions.back(), 300u);
   int visited = 0;
-  ASSERT_TRUE(journal_->ScanStream("s1", 1, [&](const RecordView&) { return ++visited < 5; }).ok());
+  ASSERT_TRUE(
+      journal_->ScanStream("s1", 1, UINT64_MAX, [&](const RecordView&) { return ++visited < 5; })
+          .ok());
   EXPECT_EQ(visited, 5);
-  ASSERT_TRUE(journal_->ScanStream("nobody", 1, [&](const RecordView&) { return false; }).ok());
+  ASSERT_TRUE(
+      journal_->ScanStream("nobody", 1, UINT64_MAX, [&](const RecordView&) { return false; }).ok());
+  // Bounded by position: s1's versions 1-2 are positions 1-2, version v >= 3 is position v + 1.
+  versions.clear();
+  ASSERT_TRUE(journal_
+                  ->ScanStream("s1", 2, 280,
+                               [&](const RecordView& r) {
+                                 EXPECT_LE(r.position, 280u);
+                                 versions.push_back(r.version);
+                                 return true;
+                               })
+                  .ok());
+  ASSERT_EQ(versions.size(), 278u);
+  EXPECT_EQ(versions.front(), 2u);
+  EXPECT_EQ(versions.back(), 279u);
 }
 
 TEST_F(RocksDbJournalTest, ReadsAllForwardInBatchesAndBackward) {

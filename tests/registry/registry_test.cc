@@ -85,6 +85,35 @@ TEST_F(RegistryTest, AuditTrailCreateUpdateHistoryAsOfDiff) {
   EXPECT_EQ(diff->at(0).after, "Renamed");
 }
 
+TEST_F(RegistryTest, AsOfATimeIncludesEventsOfThatVeryMicrosecond) {
+  auto created = Run("t1", Twilio("one.pstn.twilio.com"), "c1");
+  ASSERT_TRUE(created.ok());
+  const int64_t created_us = created->receipt.timestamp_us;
+  ASSERT_TRUE(
+      Run("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "Renamed"}}, {}}}, "c2").ok());
+  ASSERT_TRUE(Run("t2", Twilio("two.pstn.twilio.com"), "c3").ok());
+
+  auto at = [&](int64_t time_us) { return AsOf{std::nullopt, time_us}; };
+  auto exact = registry_->Get("t1", at(created_us));
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_EQ(exact->version, 1u);
+  EXPECT_EQ(registry_->Get("t1", at(created_us - 1)).status().code(), StatusCode::kNotFound);
+  auto later = registry_->Get("t1", at(INT64_MAX));
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->version, 2u);
+  // Both bounds at once: the earlier one wins.
+  auto both = registry_->Get("t1", AsOf{1, INT64_MAX});
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->version, 1u);
+
+  auto listed = registry_->List("", at(created_us + 1'500'000));
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).version, 2u);
+  ASSERT_EQ(registry_->List("", at(INT64_MAX))->size(), 2u);
+  EXPECT_TRUE(registry_->List("", at(created_us - 1))->empty());
+}
+
 TEST_F(RegistryTest, SubResourcesShowUpInStateAndHistory) {
   ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
   ASSERT_TRUE(Run("t1",

@@ -160,9 +160,11 @@ class Journal {
   // An unknown stream yields an empty vector.
   virtual Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                                  size_t max_count) const = 0;
-  // Visits the events of `stream` with version >= from_version, oldest first, without
-  // copying, until `visit` returns false or the stream ends. Errors as ReadStream.
+  // Visits the events of `stream` with version >= from_version and position <= to_position,
+  // oldest first, without copying, until `visit` returns false or those events end (records
+  // past to_position are not read). Errors as ReadStream.
   virtual Status ScanStream(const std::string& stream, uint64_t from_version,
+                            uint64_t to_position,
                             const std::function<bool(const RecordView&)>& visit) const = 0;
   // Events of `stream` with version <= from_version, newest first, at most max_count.
   // UINT64_MAX starts at the stream's head.

@@ -22,6 +22,8 @@ namespace trunkline::projection {
 // event folded).
 using Progress = std::function<bool(uint64_t done, uint64_t total)>;
 
+using TrunkMap = std::map<std::string, domain::TrunkState>;
+
 class CurrentState {
  public:
   // Loads the snapshot at `path`, or starts empty (checkpoint 0) when there is none.
@@ -46,7 +48,7 @@ class CurrentState {
   uint64_t checkpoint() const { return checkpoint_; }
   bool rebuilding() const { return rebuilding_; }
   // Every trunk ever created, deleted ones included, by id.
-  const std::map<std::string, domain::TrunkState>& trunks() const { return trunks_; }
+  const TrunkMap& trunks() const { return trunks_; }
 
  private:
   explicit CurrentState(std::string path) : path_(std::move(path)) {}
@@ -55,7 +57,7 @@ class CurrentState {
   std::string path_;
   uint64_t checkpoint_ = 0;
   bool rebuilding_ = false;
-  std::map<std::string, domain::TrunkState> trunks_;
+  TrunkMap trunks_;
 };
 
 // The stream prefix of trunk streams ("trunk-"), and a trunk's stream.
@@ -64,5 +66,19 @@ std::string StreamOf(const std::string& trunk_id);
 
 // Folds one stored trunk event into `state`. Errors name the position.
 Status FoldRecord(domain::TrunkState& state, const journal::RecordView& record);
+
+// Folds stored events, in journal order, into a map of trunks by id; events of streams other
+// than trunk streams are skipped.
+class TrunkFolder {
+ public:
+  explicit TrunkFolder(TrunkMap& trunks) : trunks_(trunks) {}
+  Status Fold(const journal::RecordView& record);
+
+ private:
+  TrunkMap& trunks_;
+  // A trunk's events mostly come in runs (one command, several events): the last trunk
+  // folded spares a map lookup.
+  domain::TrunkState* last_ = nullptr;
+};
 
 }  // namespace trunkline::projection
