@@ -96,10 +96,6 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // it asked to go on.
   Result<bool> VisitPositions(const std::vector<uint64_t>& positions,
                               const std::function<bool(const RecordView&)>& visit) const;
-  // The positions of `stream`'s events from `from_version` on, up to to_position, at most
-  // max_count.
-  Result<std::vector<uint64_t>> StreamPositions(const std::string& stream, uint64_t from_version,
-                                                uint64_t to_position, size_t max_count) const;
 
   RocksDbJournalOptions options_;
   const Clock& clock_;

@@ -67,56 +67,50 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
   return records;
 }
 
-// Stream reads walk the stream's index runs (one per append, see StreamRun) and expand
-// them into positions.
-Result<std::vector<uint64_t>> RocksDbJournalImpl::StreamPositions(const std::string& stream,
-                                                                  uint64_t from_version,
-                                                                  uint64_t to_position,
-                                                                  size_t max_count) const {
-  const uint64_t last = std::min(LastPosition(), to_position);
-  std::vector<uint64_t> positions;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
-  // Start at the run holding from_version, if any, else at the first run after it.
-  it->SeekForPrev(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
-  if (!it->Valid() || !HasStreamPrefix(it->key(), stream)) it->Seek(StreamKey(stream, 0));
-  for (; it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
-       it->Next()) {
-    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
-    if (run.first_position > last) break;  // later versions are later positions
-    const uint64_t first_version = VersionOfStreamKey(it->key());
-    for (uint64_t i = 0; i < run.count && positions.size() < max_count; ++i) {
-      if (run.first_position + i > last) break;
-      if (first_version + i >= from_version) positions.push_back(run.first_position + i);
-    }
-  }
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
-  return positions;
-}
-
 Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& stream,
                                                            uint64_t from_version,
                                                            size_t max_count) const {
-  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
-                             StreamPositions(stream, from_version, UINT64_MAX, max_count));
-  return ReadPositions(positions);
+  std::vector<Record> records;
+  if (max_count == 0) return records;
+  TRUNKLINE_RETURN_IF_ERROR(ScanStream(stream, from_version, UINT64_MAX, [&](const RecordView& r) {
+    records.push_back(r.ToRecord());
+    return records.size() < max_count;
+  }));
+  return records;
 }
 
+// Stream reads walk the stream's index runs (one per append, see StreamRun). A run's events
+// sit at consecutive positions: one seek finds the first, the rest follow in key order.
 Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_version,
                                       uint64_t to_position,
                                       const std::function<bool(const RecordView&)>& visit) const {
-  constexpr size_t kBatch = 256;
-  for (uint64_t next = from_version;;) {
-    TRUNKLINE_ASSIGN_OR_RETURN(std::vector<uint64_t> positions,
-                               StreamPositions(stream, next, to_position, kBatch));
-    if (positions.empty()) return OkStatus();
-    uint64_t last_version = 0;
-    TRUNKLINE_ASSIGN_OR_RETURN(bool go_on, VisitPositions(positions, [&](const RecordView& r) {
-                                 last_version = r.version;
-                                 return visit(r);
-                               }));
-    if (!go_on || positions.size() < kBatch) return OkStatus();
-    next = last_version + 1;
+  const uint64_t last = std::min(LastPosition(), to_position);
+  std::unique_ptr<rocksdb::Iterator> runs(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  // Created second, it sees every record the runs iterator indexes.
+  std::unique_ptr<rocksdb::Iterator> records(db_->NewIterator(rocksdb::ReadOptions(), records_));
+  // Start at the run holding from_version, if any, else at the first run after it.
+  runs->SeekForPrev(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+  if (!runs->Valid() || !HasStreamPrefix(runs->key(), stream)) runs->Seek(StreamKey(stream, 0));
+  for (; runs->Valid() && HasStreamPrefix(runs->key(), stream); runs->Next()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(runs->value().ToStringView()));
+    if (run.first_position > last) break;  // later versions are later positions
+    const uint64_t first_version = VersionOfStreamKey(runs->key());
+    const uint64_t skip = from_version > first_version ? from_version - first_version : 0;
+    if (skip >= run.count) continue;
+    const uint64_t end = std::min(run.first_position + run.count - 1, last);
+    records->Seek(PositionKey(run.first_position + skip));
+    for (uint64_t position = run.first_position + skip; position <= end;
+         ++position, records->Next()) {
+      if (!records->Valid() || DecodePositionKey(records->key().ToStringView()) != position) {
+        TRUNKLINE_RETURN_IF_ERROR(FromRocks(records->status(), PositionName(position)));
+        return DataLossError(PositionName(position) + ": indexed by its stream but missing");
+      }
+      TRUNKLINE_ASSIGN_OR_RETURN(RecordView r,
+                                 ViewRecordValue(position, records->value().ToStringView()));
+      if (!visit(r)) return OkStatus();
+    }
   }
+  return FromRocks(runs->status(), "reading stream " + stream);
 }
 
 Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::string& stream,
@@ -139,8 +133,11 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::st
 
 Status RocksDbJournalImpl::Scan(uint64_t from_position,
                                 const std::function<bool(const RecordView&)>& visit) const {
+  // A scan reads each block once, in order: large read-ahead, and no churning of the block
+  // cache that point reads rely on.
   rocksdb::ReadOptions read_options;
-  read_options.adaptive_readahead = true;
+  read_options.readahead_size = 2 << 20;
+  read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
   for (it->Seek(PositionKey(from_position)); it->Valid(); it->Next()) {
     const uint64_t position = DecodePositionKey(it->key().ToStringView());

@@ -19,7 +19,6 @@ namespace trunkline::domain {
 namespace {
 
 using internal::PackValues;
-using internal::UnpackValues;
 
 // Writes one map entry per call, after the caller has written the map header.
 class Writer {
@@ -59,63 +58,222 @@ class Writer {
   internal::Packer pk_;
 };
 
-// Reads map entries by key; throws std::runtime_error on anything malformed.
-class Reader {
+// Every key any payload has, and the values read for them.
+struct Payload {
+  enum Key { kProvider, kAccount, kSub, kItem, kId, kFields, kSet, kUnset, kSingletons, kKeys };
+  static constexpr const char* kNames[kKeys] = {"provider", "account", "sub",   "item",      "id",
+                                                "fields",   "set",     "unset", "singletons"};
+  static constexpr int kStrings = kId + 1;  // keys below this hold a string
+
+  bool seen[kKeys] = {};
+  std::string_view strings[kStrings];  // into the payload
+  FieldValues fields, set;
+  std::vector<std::string> unset;
+  std::map<std::string, FieldValues> singletons;
+};
+
+// Reads a payload in one pass, straight into a Payload (no msgpack object tree). Keys it
+// does not know are skipped with their values; a known key with a value of the wrong shape
+// stops the parse with an error naming the key.
+class PayloadVisitor : public msgpack::null_visitor {
  public:
-  explicit Reader(const msgpack::object& map) : map_(map) {
-    if (map.type != msgpack::type::MAP) throw std::runtime_error("payload is not a map");
+  explicit PayloadVisitor(Payload* out) : out_(out) {}
+  const std::string& error() const { return error_; }
+
+  bool visit_nil() { return Scalar(Value::kOther); }
+  bool visit_boolean(bool v) {
+    bool_ = v;
+    return Scalar(Value::kBool);
   }
-  std::string Str(std::string_view key) const { return At(key).as<std::string>(); }
-  std::vector<std::string> Names(std::string_view key) const {
-    return At(key).as<std::vector<std::string>>();
+  bool visit_positive_integer(uint64_t v) {
+    if (v > INT64_MAX) return Scalar(Value::kOther);
+    int_ = static_cast<int64_t>(v);
+    return Scalar(Value::kInt);
   }
-  FieldValues Values(std::string_view key) const { return UnpackValues(At(key)); }
-  std::map<std::string, FieldValues> Singletons(std::string_view key) const {
-    std::map<std::string, FieldValues> out;
-    const msgpack::object& o = At(key);
-    if (o.type != msgpack::type::MAP) throw std::runtime_error("singletons is not a map");
-    for (uint32_t i = 0; i < o.via.map.size; ++i) {
-      out[o.via.map.ptr[i].key.as<std::string>()] = UnpackValues(o.via.map.ptr[i].val);
+  bool visit_negative_integer(int64_t v) {
+    int_ = v;
+    return Scalar(Value::kInt);
+  }
+  bool visit_float32(float) { return Scalar(Value::kOther); }
+  bool visit_float64(double) { return Scalar(Value::kOther); }
+  bool visit_str(const char* data, uint32_t size) {
+    str_ = std::string_view(data, size);
+    return Scalar(Value::kStr);
+  }
+  bool visit_bin(const char*, uint32_t) { return Scalar(Value::kOther); }
+  bool visit_ext(const char*, uint32_t) { return Scalar(Value::kOther); }
+
+  bool start_map_key() {
+    in_key_ = true;
+    return true;
+  }
+  bool start_map_value() {
+    in_key_ = false;
+    return true;
+  }
+  bool start_map(uint32_t n) {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
     }
-    return out;
+    const Payload::Key key = key_;
+    ++depth_;
+    if (Skipping()) return true;
+    if (depth_ == 2 && (key == Payload::kFields || key == Payload::kSet)) {
+      values_ = key == Payload::kFields ? &out_->fields : &out_->set;
+    } else if (depth_ == 3 && key == Payload::kSingletons) {
+      values_ = singleton_;
+    } else if (depth_ == 2 && key == Payload::kSingletons) {
+      return true;
+    } else {
+      return WrongShape();
+    }
+    values_->reserve(n);  // exactly: projections keep millions of these
+    return true;
+  }
+  bool end_map() {
+    --depth_;
+    return true;
+  }
+  bool start_array(uint32_t n) {
+    if (depth_ == 0) return Fail("payload is not a map");
+    ++depth_;
+    if (Skipping()) return true;
+    if (depth_ != 2 || key_ != Payload::kUnset) return WrongShape();
+    out_->unset.reserve(n);
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
   }
 
  private:
-  const msgpack::object& At(std::string_view key) const {
-    for (uint32_t i = 0; i < map_.via.map.size; ++i) {
-      const msgpack::object_kv& kv = map_.via.map.ptr[i];
-      if (kv.key.type == msgpack::type::STR &&
-          std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {
-        return kv.val;
-      }
+  enum class Value { kBool, kInt, kStr, kOther };
+
+  // Inside the value of a key this build does not know.
+  bool Skipping() const { return depth_ >= 2 && key_ == Payload::kKeys; }
+
+  bool Scalar(Value value) {
+    if (depth_ == 0) return Fail("payload is not a map");
+    if (depth_ == 1 && in_key_) return TopKey(value);
+    if (Skipping()) return true;
+    if (depth_ == 1) {
+      if (key_ >= Payload::kStrings || value != Value::kStr) return WrongShape();
+      out_->strings[key_] = str_;
+      return true;
     }
-    throw std::runtime_error("missing \"" + std::string(key) + "\"");
+    if (depth_ == 2 && key_ == Payload::kUnset && value == Value::kStr) {
+      out_->unset.emplace_back(str_);
+      return true;
+    }
+    if (depth_ == 2 && key_ == Payload::kSingletons && in_key_ && value == Value::kStr) {
+      singleton_ = &out_->singletons[std::string(str_)];
+      return true;
+    }
+    const bool in_values = (depth_ == 2 && (key_ == Payload::kFields || key_ == Payload::kSet)) ||
+                           (depth_ == 3 && key_ == Payload::kSingletons);
+    if (!in_values) return WrongShape();
+    if (in_key_) {
+      if (value != Value::kStr) return WrongShape();
+      name_ = str_;
+      return true;
+    }
+    switch (value) {
+      case Value::kBool:
+        values_->emplace(std::string(name_), bool_);
+        return true;
+      case Value::kInt:
+        values_->emplace(std::string(name_), int_);
+        return true;
+      case Value::kStr:
+        values_->emplace(std::string(name_), std::string(str_));
+        return true;
+      case Value::kOther:
+        break;
+    }
+    return WrongShape();
   }
-  const msgpack::object& map_;
+
+  bool TopKey(Value value) {
+    if (value != Value::kStr) return Fail("a key is not a string");
+    key_ = Payload::kKeys;
+    for (int k = 0; k < Payload::kKeys; ++k) {
+      if (str_ == Payload::kNames[k]) key_ = static_cast<Payload::Key>(k);
+    }
+    if (key_ != Payload::kKeys) out_->seen[key_] = true;
+    return true;
+  }
+
+  bool WrongShape() { return Fail("\"" + std::string(Payload::kNames[key_]) + "\" is malformed"); }
+  bool Fail(std::string error) {
+    error_ = std::move(error);
+    return false;
+  }
+
+  Payload* out_;
+  uint32_t depth_ = 0;
+  bool in_key_ = false;
+  Payload::Key key_ = Payload::kKeys;  // the top-level key being read
+  FieldValues* values_ = nullptr;      // the values map being filled
+  FieldValues* singleton_ = nullptr;   // the singleton whose values come next
+  std::string_view name_;              // the field name whose value comes next
+  bool bool_ = false;
+  int64_t int_ = 0;
+  std::string_view str_;
+  std::string error_;
+};
+
+// Hands out the payload's parts (moving them out); throws std::runtime_error for a missing
+// key.
+class Reader {
+ public:
+  explicit Reader(Payload& payload) : p_(payload) {}
+  std::string Str(Payload::Key key) const {
+    Need(key);
+    return std::string(p_.strings[key]);
+  }
+  FieldValues Fields() const { return Take(Payload::kFields, p_.fields); }
+  FieldValues Set() const { return Take(Payload::kSet, p_.set); }
+  std::vector<std::string> Unset() const { return Take(Payload::kUnset, p_.unset); }
+  std::map<std::string, FieldValues> Singletons() const {
+    return Take(Payload::kSingletons, p_.singletons);
+  }
+
+ private:
+  template <typename Part>
+  Part Take(Payload::Key key, Part& part) const {
+    Need(key);
+    return std::move(part);
+  }
+  void Need(Payload::Key key) const {
+    if (!p_.seen[key]) {
+      throw std::runtime_error("missing \"" + std::string(Payload::kNames[key]) + "\"");
+    }
+  }
+  Payload& p_;
 };
 
 uint32_t CurrentVersion(std::string_view type) { return type == "TrunkCreated" ? 2 : 1; }
 
 Event DecodeKnown(std::string_view type, uint32_t version, const Reader& in) {
+  using K = Payload::Key;
   if (type == "TrunkCreated") {
-    const std::string account = version >= 2 ? in.Str("account") : kDefaultAccount;
-    return TrunkCreated{in.Str("provider"), account, in.Values("fields"),
-                        in.Singletons("singletons")};
+    std::string account = version >= 2 ? in.Str(K::kAccount) : kDefaultAccount;
+    return TrunkCreated{in.Str(K::kProvider), std::move(account), in.Fields(), in.Singletons()};
   }
-  if (type == "TrunkUpdated") return TrunkUpdated{in.Values("set"), in.Names("unset")};
+  if (type == "TrunkUpdated") return TrunkUpdated{in.Set(), in.Unset()};
   if (type == "TrunkDeleted") return TrunkDeleted{};
   if (type == "SubResourceItemAdded") {
-    return ItemAdded{in.Str("sub"), in.Str("item"), in.Values("fields")};
+    return ItemAdded{in.Str(K::kSub), in.Str(K::kItem), in.Fields()};
   }
   if (type == "SubResourceItemUpdated") {
-    return ItemUpdated{in.Str("sub"), in.Str("item"), in.Values("set"), in.Names("unset")};
+    return ItemUpdated{in.Str(K::kSub), in.Str(K::kItem), in.Set(), in.Unset()};
   }
-  if (type == "SubResourceItemRemoved") return ItemRemoved{in.Str("sub"), in.Str("item")};
-  if (type == "SingletonUpdated") {
-    return SingletonUpdated{in.Str("sub"), in.Values("set"), in.Names("unset")};
-  }
-  if (type == "Attached") return Attached{in.Str("sub"), in.Str("id")};
-  return Detached{in.Str("sub"), in.Str("id")};
+  if (type == "SubResourceItemRemoved") return ItemRemoved{in.Str(K::kSub), in.Str(K::kItem)};
+  if (type == "SingletonUpdated") return SingletonUpdated{in.Str(K::kSub), in.Set(), in.Unset()};
+  if (type == "Attached") return Attached{in.Str(K::kSub), in.Str(K::kId)};
+  return Detached{in.Str(K::kSub), in.Str(K::kId)};
 }
 
 bool KnownType(std::string_view type) {
@@ -169,14 +327,20 @@ Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
     return FailedPreconditionError(what() + ": this build reads up to v" +
                                    std::to_string(CurrentVersion(type)));
   }
-  thread_local msgpack::zone zone;  // reused: a fresh zone per event costs an allocation
-  zone.clear();
+  auto broken = [&](std::string_view why) {
+    return DataLossError(what() + ": payload does not decode: " + std::string(why));
+  };
+  Payload parts;
+  PayloadVisitor visitor(&parts);
+  size_t offset = 0;
+  if (!msgpack::parse(payload.data(), payload.size(), offset, visitor)) {
+    return broken(visitor.error().empty() ? "truncated or malformed msgpack" : visitor.error());
+  }
+  if (offset != payload.size()) return broken("trailing bytes");
   try {
-    size_t offset = 0;
-    const msgpack::object object = msgpack::unpack(zone, payload.data(), payload.size(), offset);
-    return DecodeKnown(type, schema_version, Reader(object));
-  } catch (const std::exception& e) {
-    return DataLossError(what() + ": payload does not decode: " + e.what());
+    return DecodeKnown(type, schema_version, Reader(parts));
+  } catch (const std::runtime_error& e) {
+    return broken(e.what());
   }
 }
 

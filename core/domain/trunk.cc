@@ -193,9 +193,8 @@ Result<std::vector<Event>> DecideDetach(const Context& c, const Detach& cmd) {
   return One(Detached{sub->name, cmd.id});
 }
 
-void ApplySetUnset(FieldValues& fields, const FieldValues& set,
-                   const std::vector<std::string>& unset) {
-  for (const auto& [name, value] : set) fields[name] = value;
+void ApplySetUnset(FieldValues& fields, FieldValues& set, const std::vector<std::string>& unset) {
+  for (auto& [name, value] : set) fields[name] = std::move(value);
   for (const std::string& name : unset) fields.erase(name);
 }
 
@@ -244,39 +243,39 @@ Result<std::vector<Event>> Decide(const TrunkState& state, const Command& comman
                     command);
 }
 
-TrunkState Evolve(TrunkState s, const Event& event, uint64_t version, int64_t timestamp_us) {
-  std::visit(Overloaded{
-                 [&](const TrunkCreated& e) {
-                   s.provider = e.provider;
-                   s.account = e.account;
-                   s.fields = e.fields;
-                   s.singletons = e.singletons;
-                   s.created_us = timestamp_us;
-                 },
-                 [&](const TrunkUpdated& e) { ApplySetUnset(s.fields, e.set, e.unset); },
-                 [&](const TrunkDeleted&) { s.deleted = true; },
-                 [&](const ItemAdded& e) { s.collections[e.sub_resource][e.item_id] = e.fields; },
-                 [&](const ItemUpdated& e) {
-                   ApplySetUnset(s.collections[e.sub_resource][e.item_id], e.set, e.unset);
-                 },
-                 [&](const ItemRemoved& e) {
-                   auto it = s.collections.find(e.sub_resource);
-                   if (it == s.collections.end()) return;
-                   it->second.erase(e.item_id);
-                   if (it->second.empty()) s.collections.erase(it);
-                 },
-                 [&](const SingletonUpdated& e) {
-                   ApplySetUnset(s.singletons[e.sub_resource], e.set, e.unset);
-                 },
-                 [&](const Attached& e) { s.attachments[e.sub_resource].insert(e.id); },
-                 [&](const Detached& e) {
-                   auto it = s.attachments.find(e.sub_resource);
-                   if (it == s.attachments.end()) return;
-                   it->second.erase(e.id);
-                   if (it->second.empty()) s.attachments.erase(it);
-                 },
-             },
-             event);
+TrunkState Evolve(TrunkState s, Event event, uint64_t version, int64_t timestamp_us) {
+  // The event is ours (a copy or moved in): its parts move into the state.
+  std::visit(
+      Overloaded{
+          [&](TrunkCreated& e) {
+            s.provider = std::move(e.provider);
+            s.account = std::move(e.account);
+            s.fields = std::move(e.fields);
+            s.singletons = std::move(e.singletons);
+            s.created_us = timestamp_us;
+          },
+          [&](TrunkUpdated& e) { ApplySetUnset(s.fields, e.set, e.unset); },
+          [&](const TrunkDeleted&) { s.deleted = true; },
+          [&](ItemAdded& e) { s.collections[e.sub_resource][e.item_id] = std::move(e.fields); },
+          [&](ItemUpdated& e) {
+            ApplySetUnset(s.collections[e.sub_resource][e.item_id], e.set, e.unset);
+          },
+          [&](const ItemRemoved& e) {
+            auto it = s.collections.find(e.sub_resource);
+            if (it == s.collections.end()) return;
+            it->second.erase(e.item_id);
+            if (it->second.empty()) s.collections.erase(it);
+          },
+          [&](SingletonUpdated& e) { ApplySetUnset(s.singletons[e.sub_resource], e.set, e.unset); },
+          [&](Attached& e) { s.attachments[e.sub_resource].insert(std::move(e.id)); },
+          [&](const Detached& e) {
+            auto it = s.attachments.find(e.sub_resource);
+            if (it == s.attachments.end()) return;
+            it->second.erase(e.id);
+            if (it->second.empty()) s.attachments.erase(it);
+          },
+      },
+      event);
   s.version = version;
   s.updated_us = timestamp_us;
   return s;

@@ -56,7 +56,7 @@ std::string StreamOf(const std::string& trunk_id) { return kTrunkStreamPrefix + 
 Status FoldRecord(domain::TrunkState& state, const journal::RecordView& r) {
   Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
   if (!event.ok()) return event.status().WithContext("position " + std::to_string(r.position));
-  state = domain::Evolve(std::move(state), *event, r.version, r.timestamp_us);
+  state = domain::Evolve(std::move(state), std::move(*event), r.version, r.timestamp_us);
   return OkStatus();
 }
 

@@ -69,6 +69,13 @@ Status SetRecordFormat(const std::string& dir, uint64_t position, uint32_t forma
   });
 }
 
+Status DeleteRecord(const std::string& dir, uint64_t position) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
+  return internal::FromRocks(
+      raw->db->Delete(rocksdb::WriteOptions(), raw->records(), internal::PositionKey(position)),
+      "delete");
+}
+
 Status SetFormatMarker(const std::string& dir, const std::string& format) {
   TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
   return internal::FromRocks(raw->db->Put(rocksdb::WriteOptions(), "format", format), "write");

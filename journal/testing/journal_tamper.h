@@ -19,6 +19,9 @@ Status FlipRecordByte(const std::string& dir, uint64_t position, int64_t offset)
 // Rewrites the record at `position` as if a newer build had written it in `format`.
 Status SetRecordFormat(const std::string& dir, uint64_t position, uint32_t format);
 
+// Deletes the stored record at `position`, leaving its stream's index pointing at nothing.
+Status DeleteRecord(const std::string& dir, uint64_t position);
+
 // Replaces the journal's format marker.
 Status SetFormatMarker(const std::string& dir, const std::string& format);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <msgpack.hpp>
 #include <random>
 
 #include "trunkline/domain/event_codec.h"
@@ -343,6 +344,84 @@ TEST(EventCodecTest, UnknownTypesAndNewerVersionsAreRefusedByName) {
   EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(newer.status().message(), HasSubstr("reads up to v1"));
   EXPECT_EQ(DecodeEvent("Attached", 1, "\x80").status().code(), StatusCode::kDataLoss);
+}
+
+// A payload written element by element, for payloads the encoder would never write.
+template <typename Write>
+std::string Packed(Write write) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  write(pk);
+  return std::string(buffer.data(), buffer.size());
+}
+
+TEST(EventCodecTest, MalformedPayloadsAreDataLossNamingWhatIsWrong) {
+  struct Case {
+    const char* type;
+    std::string payload;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"TrunkUpdated", Packed([](auto& pk) {
+         pk.pack_map(2).pack("set").pack("oops").pack("unset").pack_array(0);
+       }),
+       "\"set\" is malformed"},
+      {"TrunkUpdated", Packed([](auto& pk) {
+         pk.pack_map(2).pack("set").pack_map(1).pack("a").pack_nil();
+         pk.pack("unset").pack_array(0);
+       }),
+       "\"set\" is malformed"},
+      {"TrunkUpdated", Packed([](auto& pk) {
+         pk.pack_map(2).pack("set").pack_map(0).pack("unset").pack_array(1).pack(1);
+       }),
+       "\"unset\" is malformed"},
+      {"TrunkUpdated", Packed([](auto& pk) { pk.pack_map(1).pack("set").pack_map(0); }),
+       "missing \"unset\""},
+      {"Attached",
+       Packed([](auto& pk) { pk.pack_map(2).pack("sub").pack(5).pack("id").pack("x"); }),
+       "\"sub\" is malformed"},
+      {"Attached", Packed([](auto& pk) { pk.pack_map(1).pack("sub").pack("nums"); }),
+       "missing \"id\""},
+      {"Attached", Packed([](auto& pk) { pk.pack_array(2).pack("nums").pack("1"); }),
+       "payload is not a map"},
+      {"Attached", Packed([](auto& pk) { pk.pack_map(1).pack(1).pack("x"); }),
+       "a key is not a string"},
+      {"Attached", EncodeEvent(Attached{"nums", "1"}).payload + '\xc0', "trailing bytes"},
+      {"TrunkCreated", Packed([](auto& pk) {
+         pk.pack_map(4).pack("provider").pack("p").pack("account").pack("a");
+         pk.pack("fields").pack_map(0).pack("singletons").pack_map(1).pack("rec").pack("x");
+       }),
+       "\"singletons\" is malformed"},
+  };
+  for (const Case& c : cases) {
+    auto decoded = DecodeEvent(c.type, 1 + (std::string_view(c.type) == "TrunkCreated"), c.payload);
+    ASSERT_FALSE(decoded.ok()) << c.message;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss) << c.message;
+    EXPECT_THAT(decoded.status().message(), HasSubstr(c.message));
+  }
+}
+
+TEST(EventCodecTest, EveryTruncatedPayloadIsDataLoss) {
+  for (const Event& e : {kCreated, Event{ItemUpdated{"items", "i1", {{"w", int64_t{3}}}, {"l"}}}}) {
+    const EncodedEvent encoded = EncodeEvent(e);
+    for (size_t n = 0; n < encoded.payload.size(); ++n) {
+      auto decoded =
+          DecodeEvent(encoded.type, encoded.schema_version, encoded.payload.substr(0, n));
+      ASSERT_FALSE(decoded.ok()) << encoded.type << " cut to " << n << " bytes decoded";
+      EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss);
+    }
+  }
+}
+
+TEST(EventCodecTest, KeysThisBuildDoesNotKnowAreSkipped) {
+  const std::string payload = Packed([](auto& pk) {
+    pk.pack_map(3).pack("sub").pack("nums");
+    pk.pack("note").pack_map(1).pack("deep").pack_array(2).pack(1).pack_map(1).pack("x").pack(2);
+    pk.pack("id").pack("1");
+  });
+  auto decoded = DecodeEvent("Attached", 1, payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(*decoded == Event(Attached{"nums", "1"}));
 }
 
 // Random command sequences: every accepted command leaves a trunk that satisfies the

@@ -91,6 +91,27 @@ TEST_F(VerifyTest, RecordThatNoLongerDecodesIsDataLossNamingThePosition) {
   EXPECT_THAT(read.status().message(), HasSubstr("position 6"));
 }
 
+TEST_F(VerifyTest, StreamReadsRefuseARecordTheirIndexPointsAtButThatIsGone) {
+  Fill(12);  // position p belongs to stream s((p - 1) % 4)
+  ASSERT_TRUE(testing::DeleteRecord(Dir(), 6).ok());
+  auto journal = Open();
+  ASSERT_TRUE(journal.ok());
+  auto read = (*journal)->ReadStream("s1", 1, 100);
+  EXPECT_EQ(read.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(read.status().message(), HasSubstr("position 6: indexed by its stream but missing"));
+  int visited = 0;
+  Status scan = (*journal)->ScanStream("s1", 1, UINT64_MAX, [&](const RecordView& r) {
+    EXPECT_EQ(r.position, 2u);  // the only s1 record before the gap
+    ++visited;
+    return true;
+  });
+  EXPECT_EQ(scan.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(visited, 1);
+  // Streams that do not touch the gap still read in full.
+  EXPECT_EQ((*journal)->ReadStream("s0", 1, 100)->size(), 3u);
+  EXPECT_EQ((*journal)->Verify().status().code(), StatusCode::kDataLoss);
+}
+
 TEST_F(VerifyTest, DamagedTableFileIsDataLossNotASilentSkip) {
   Fill(200);
   ASSERT_TRUE(testing::CompactAll(Dir()).ok());

@@ -15,6 +15,7 @@ struct DomainBenchOptions {
   uint64_t events = 1'000'000;    // for rebuild_eps
   uint64_t trunks = 10'000;       // they are spread over
   uint64_t rss_trunks = 100'000;  // for rss_100k_trunks_mb
+  int rebuild_runs = 3;           // rebuilds of the same journal; rebuild_eps is their median
   std::string self;               // this executable, to measure memory in a clean process
 };
 

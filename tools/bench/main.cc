@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1000}, uint64_t{100'000'000}));
   domain->add_option("--trunks", domain_options.trunks, "trunks they are spread over")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+  domain->add_option("--rebuild-runs", domain_options.rebuild_runs,
+                     "rebuilds of one journal (the median is reported)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   domain->add_option("--rss-trunks", domain_options.rss_trunks, "trunks for the memory figure")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
 

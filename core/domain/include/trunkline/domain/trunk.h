@@ -174,7 +174,8 @@ Result<std::vector<Event>> Decide(const TrunkState& state, const Command& comman
                                   const ProviderRules& rules, const UniqueOwner& unique);
 
 // The state after `event`, which was stored as the trunk's `version` at `timestamp_us`.
-TrunkState Evolve(TrunkState state, const Event& event, uint64_t version, int64_t timestamp_us);
+// Takes the event by value: a fold that owns its decoded events moves them in.
+TrunkState Evolve(TrunkState state, Event event, uint64_t version, int64_t timestamp_us);
 
 // The stable type tag of an event ("TrunkCreated", ...).
 const char* EventType(const Event& event);
