@@ -9,6 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -62,40 +64,47 @@ struct Server::Impl {
 
   asio::awaitable<void> Session(tcp::socket socket);
   asio::awaitable<void> Listen();
-  bhttp::response<bhttp::string_body> Answer(const bhttp::request<bhttp::string_body>& req);
+  Response Answer(const bhttp::request<bhttp::string_body>& req);
 };
 
-bhttp::response<bhttp::string_body> Server::Impl::Answer(
-    const bhttp::request<bhttp::string_body>& req) {
-  Response out;
+Response Server::Impl::Answer(const bhttp::request<bhttp::string_body>& req) {
   try {
-    out = handler(FromBeast(req));
+    return handler(FromBeast(req));
   } catch (const std::exception& e) {
-    out =
-        Response{500, {{"Content-Type", "text/plain"}}, std::string("handler failed: ") + e.what()};
+    return Response{
+        500, {{"Content-Type", "text/plain"}}, std::string("handler failed: ") + e.what()};
   } catch (...) {
-    out = Response{500, {{"Content-Type", "text/plain"}}, "handler failed"};
+    return Response{500, {{"Content-Type", "text/plain"}}, "handler failed"};
   }
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
-  for (const Header& h : out.headers) res.set(h.name, h.value);
-  res.body() = std::move(out.body);
-  res.keep_alive(req.keep_alive());
-  res.prepare_payload();
-  return res;
 }
 
 asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  beast::error_code ignored;
   for (;;) {
     bhttp::request<bhttp::string_body> req;
     auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, req, kAwait);
     if (read_error) break;
-    bhttp::response<bhttp::string_body> res = Answer(req);
+    Response out = Answer(req);
+    if (out.delay.count() > 0) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, out.delay);
+      co_await timer.async_wait(kAwait);
+    }
+    if (out.delivery == Response::Delivery::kReset) {
+      stream.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+      stream.socket().close(ignored);
+      co_return;
+    }
+    if (out.delivery == Response::Delivery::kDrop) break;
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
+    for (const Header& h : out.headers) res.set(h.name, h.value);
+    res.body() = std::move(out.body);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
     auto [write_error, written] = co_await bhttp::async_write(stream, res, kAwait);
     if (write_error || !res.keep_alive()) break;
   }
-  beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 

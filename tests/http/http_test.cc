@@ -90,6 +90,37 @@ TEST(HttpTest, ASlowAnswerIsDeadlineExceededAndTheClientRecovers) {
   EXPECT_EQ(next->body, "done");
 }
 
+TEST(HttpTest, DeliveryControlsDelayDropAndResetTheAnswer) {
+  std::atomic<int> handled{0};
+  auto server = StartServer([&](const Request& r) {
+    ++handled;
+    Response out{200, {}, "ok"};
+    if (r.target == "/delay") out.delay = std::chrono::milliseconds(150);
+    if (r.target == "/drop") out.delivery = Response::Delivery::kDrop;
+    if (r.target == "/reset") out.delivery = Response::Delivery::kReset;
+    return out;
+  });
+  Client client(ClientOptions{"127.0.0.1", server->port(), std::chrono::milliseconds(1000)});
+  const auto start = std::chrono::steady_clock::now();
+  auto delayed = client.Send(Request{"GET", "/delay", {}, ""});
+  ASSERT_TRUE(delayed.ok()) << delayed.status();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
+  EXPECT_EQ(delayed->body, "ok");
+  // A delay longer than the client waits is an answer lost after the handler ran.
+  Client impatient(ClientOptions{"127.0.0.1", server->port(), std::chrono::milliseconds(50)});
+  EXPECT_EQ(impatient.Send(Request{"GET", "/delay", {}, ""}).status().code(),
+            StatusCode::kDeadlineExceeded);
+  for (const char* target : {"/drop", "/reset"}) {
+    auto lost = client.Send(Request{"POST", target, {}, "x"});
+    ASSERT_FALSE(lost.ok()) << target;
+    EXPECT_EQ(lost.status().code(), StatusCode::kDeadlineExceeded)
+        << target << ": " << lost.status();
+    auto next = client.Send(Request{"GET", "/", {}, ""});  // a new connection works
+    ASSERT_TRUE(next.ok()) << target << ": " << next.status();
+  }
+  EXPECT_EQ(handled.load(), 6);
+}
+
 TEST(HttpTest, NobodyListeningIsUnavailable) {
   uint16_t port = 0;
   {

@@ -40,6 +40,16 @@ struct Response {
   int status = 200;
   std::vector<Header> headers;
   std::string body;
+
+  // How the server delivers it; the emulators use these to play a faulty network.
+  enum class Delivery {
+    kAnswer,  // send it
+    kDrop,    // close the connection without answering
+    kReset,   // abort the connection (TCP RST) without answering
+  };
+  Delivery delivery = Delivery::kAnswer;
+  // Wait this long first (on a timer: no server thread is held meanwhile).
+  std::chrono::milliseconds delay{0};
 };
 
 // Answers one request. An exception escaping it becomes a 500 answer.
