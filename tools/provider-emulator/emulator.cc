@@ -1,0 +1,218 @@
+#include "emulator.h"
+
+#include <deque>
+#include <mutex>
+
+#include "common.h"
+
+namespace trunkline::emulator {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kAdminPrefix = "/__emulator/";
+constexpr size_t kLogLimit = 100'000;  // oldest entries go first
+
+struct LoggedRequest {
+  std::string provider, method, target, body;
+  int status = 0;
+  std::string fault;
+};
+
+// A body as it may be logged: password values of JSON and form bodies masked.
+std::string Masked(const std::string& body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (!ec && parsed.is_object()) {
+    bool masked = false;
+    for (auto& [key, value] : parsed.as_object()) {
+      if (key.find("password") != json::string_view::npos) {
+        value = "***";
+        masked = true;
+      }
+    }
+    return masked ? json::serialize(parsed) : body;
+  }
+  if (auto form = ParseForm(body)) {
+    for (const auto& [key, value] : *form) {
+      if (key.find("Password") != std::string::npos || key.find("password") != std::string::npos) {
+        return "(form body with a password, not logged)";
+      }
+    }
+  }
+  return body;
+}
+
+bool Changes(const std::string& method) { return method == "POST" || method == "DELETE"; }
+
+// An error answer in the provider's own shape.
+http::Response ProviderError(const std::string& provider, int status, int twilio_code,
+                             const std::string& message) {
+  if (provider == "twilio") {
+    return JsonResponse(status, json::object{{"code", twilio_code},
+                                             {"message", message},
+                                             {"more_info", "https://www.twilio.com/docs/errors/" +
+                                                               std::to_string(twilio_code)},
+                                             {"status", status}});
+  }
+  return JsonResponse(status, json::object{{"api_id", "emulator-fault"}, {"error", message}});
+}
+
+}  // namespace
+
+struct Emulator::Impl {
+  explicit Impl(EmulatorOptions o)
+      : options(std::move(o)),
+        twilio(WithSeed(options.twilio, options.seed)),
+        plivo(WithSeed(options.plivo, options.seed)),
+        faults(options.seed, options.faults) {}
+
+  template <typename Options>
+  static Options WithSeed(Options o, uint64_t seed) {
+    o.seed = seed;
+    return o;
+  }
+
+  http::Response Serve(const std::string& provider, const http::Request& request,
+                       const std::string& base_url);
+  http::Response Admin(const http::Request& request);
+
+  EmulatorOptions options;
+  TwilioApi twilio;
+  PlivoApi plivo;
+  FaultInjector faults;
+  std::mutex log_mu;
+  std::deque<LoggedRequest> log;
+  std::unique_ptr<http::Server> twilio_server, plivo_server;
+};
+
+http::Response Emulator::Impl::Serve(const std::string& provider, const http::Request& request,
+                                     const std::string& base_url) {
+  if (request.target.starts_with(kAdminPrefix)) return Admin(request);
+  std::string account;
+  if (provider == "twilio") {
+    account = twilio.AccountOf(request).value_or("");
+  } else if (auto credentials = ParseBasicAuth(request.headers)) {
+    account = credentials->user;
+  }
+  const FaultDecision fault = faults.Decide(account, Changes(request.method));
+  http::Response out;
+  using Kind = FaultDecision::Kind;
+  switch (fault.kind) {
+    case Kind::kRateLimited:
+      out = ProviderError(provider, 429, 20429, "Too Many Requests");
+      if (fault.retry_after_s > 0) {
+        out.headers.push_back({"Retry-After", std::to_string(fault.retry_after_s)});
+      }
+      break;
+    case Kind::kReset:
+      out.delivery = http::Response::Delivery::kReset;
+      break;
+    case Kind::kError500:
+      out = ProviderError(provider, 500, 20500, "Internal Server Error");
+      break;
+    case Kind::kError503:
+      out = ProviderError(provider, 503, 20503, "Service Unavailable");
+      break;
+    case Kind::kNone:
+    case Kind::kLost:
+      out =
+          provider == "twilio" ? twilio.Handle(request, base_url) : plivo.Handle(request, base_url);
+      if (fault.kind == Kind::kLost) {
+        if (fault.hold.count() > 0) {
+          out.delay = fault.hold;
+        } else {
+          out.delivery = http::Response::Delivery::kDrop;
+        }
+      }
+      break;
+  }
+  out.delay += fault.delay;
+  std::lock_guard lock(log_mu);
+  if (log.size() == kLogLimit) log.pop_front();
+  log.push_back(LoggedRequest{provider, request.method, request.target, Masked(request.body),
+                              out.delivery == http::Response::Delivery::kAnswer ? out.status : 0,
+                              FaultName(fault.kind)});
+  return out;
+}
+
+http::Response Emulator::Impl::Admin(const http::Request& request) {
+  const std::string path = request.target.substr(kAdminPrefix.size());
+  auto error = [](int status, const std::string& message) {
+    return JsonResponse(status, json::object{{"error", message}});
+  };
+  if (path == "faults" && request.method == "GET") {
+    return JsonResponse(200, json::object{{"faults", FormatFaults(faults.spec())}});
+  }
+  if (path == "faults" && request.method == "POST") {
+    Result<FaultSpec> spec = ParseFaults(request.body);
+    if (!spec.ok()) return error(400, spec.status().message());
+    faults.set_spec(*spec);
+    return JsonResponse(200, json::object{{"faults", FormatFaults(*spec)}});
+  }
+  if (path == "requests" && request.method == "GET") {
+    json::array entries;
+    std::lock_guard lock(log_mu);
+    for (const LoggedRequest& r : log) {
+      entries.push_back(json::object{{"provider", r.provider},
+                                     {"method", r.method},
+                                     {"target", r.target},
+                                     {"body", r.body},
+                                     {"status", r.status},
+                                     {"fault", r.fault}});
+    }
+    return JsonResponse(200, json::object{{"requests", std::move(entries)}});
+  }
+  if (path == "state" && request.method == "GET") {
+    return JsonResponse(200, json::object{{"twilio", twilio.Dump()}, {"plivo", plivo.Dump()}});
+  }
+  if (path == "reset" && request.method == "POST") {
+    twilio.Reset();
+    plivo.Reset();
+    faults.Reseed();
+    std::lock_guard lock(log_mu);
+    log.clear();
+    return JsonResponse(200, json::object{{"reset", true}});
+  }
+  if (path == "plivo-quirks" && request.method == "POST") {
+    if (request.body != "on" && request.body != "off") {
+      return error(400, "plivo-quirks: body must be on or off");
+    }
+    plivo.set_quirks(request.body == "on");
+    return JsonResponse(200, json::object{{"plivo_quirks", plivo.quirks()}});
+  }
+  return error(404, "no admin endpoint " + request.method + " " + request.target +
+                        "; see GET faults|requests|state, POST faults|reset|plivo-quirks");
+}
+
+Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Emulator::~Emulator() { Stop(); }
+
+Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Impl* self = impl.get();
+  const EmulatorOptions& o = self->options;
+  auto serve = [self](std::string provider) {
+    return [self, provider](const http::Request& r) {
+      // URLs in answers point back where the client reached us.
+      const std::string base =
+          "http://" + http::FindHeader(r.headers, "Host").value_or(self->options.bind);
+      return self->Serve(provider, r, base);
+    };
+  };
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      self->twilio_server,
+      http::Server::Start({o.bind, o.twilio_port, o.threads}, serve("twilio")));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      self->plivo_server, http::Server::Start({o.bind, o.plivo_port, o.threads}, serve("plivo")));
+  return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
+}
+
+uint16_t Emulator::twilio_port() const { return impl_->twilio_server->port(); }
+uint16_t Emulator::plivo_port() const { return impl_->plivo_server->port(); }
+
+void Emulator::Stop() {
+  impl_->twilio_server->Stop();
+  impl_->plivo_server->Stop();
+}
+
+}  // namespace trunkline::emulator

@@ -1,0 +1,57 @@
+// Emulator: the Twilio and Plivo emulators served over HTTP, each on its own port, behind
+// one fault injector, with an admin API under the reserved prefix /__emulator/ on both ports:
+//
+//   GET  /__emulator/faults     {"faults": "<spec>"}            the faults in force
+//   POST /__emulator/faults     body: a fault spec (faults.h)    replaces them (400 if bad)
+//   GET  /__emulator/requests   {"requests": [{provider, method, target, body, status, fault}]}
+//   GET  /__emulator/state      {"twilio": ..., "plivo": ...}    every resource
+//   POST /__emulator/reset      forgets every resource and the request log, and starts the
+//                               fault sequence again from the seed
+//   POST /__emulator/plivo-quirks   body: on|off                 Plivo's live quirks
+//
+// Admin requests need no credentials and never meet faults. Secrets stay out of the log:
+// Authorization headers are not recorded and password fields in bodies are masked.
+//
+// Thread-safety: safe for concurrent use; requests are served on the emulator's threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "faults.h"
+#include "plivo_api.h"
+#include "trunkline/base/status.h"
+#include "twilio_api.h"
+
+namespace trunkline::emulator {
+
+struct EmulatorOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t twilio_port = 0;  // 0: any free port
+  uint16_t plivo_port = 0;
+  uint64_t seed = 1;  // for SIDs, ids and faults
+  FaultSpec faults;
+  TwilioOptions twilio;  // seed is overridden by `seed`
+  PlivoOptions plivo;    // likewise
+  int threads = 2;       // per port
+};
+
+class Emulator {
+ public:
+  // kUnavailable when a port cannot be bound.
+  static Result<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
+  ~Emulator();
+
+  uint16_t twilio_port() const;
+  uint16_t plivo_port() const;
+  // Stops both servers (open connections are closed). Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Emulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trunkline::emulator
