@@ -60,16 +60,17 @@ Status FoldRecord(domain::TrunkState& state, const journal::RecordView& r) {
   return OkStatus();
 }
 
-Status TrunkFolder::Fold(const journal::RecordView& r) {
+Result<const domain::TrunkState*> TrunkFolder::Fold(const journal::RecordView& r) {
   const std::string_view prefix = kTrunkStreamPrefix;
-  if (!r.stream.starts_with(prefix)) return OkStatus();
+  if (!r.stream.starts_with(prefix)) return nullptr;
   const std::string_view id = r.stream.substr(prefix.size());
   if (last_ == nullptr || last_->id != id) {
     auto [it, added] = trunks_.try_emplace(std::string(id));
     if (added) it->second.id = it->first;
     last_ = &it->second;
   }
-  return FoldRecord(*last_, r);
+  TRUNKLINE_RETURN_IF_ERROR(FoldRecord(*last_, r));
+  return last_;
 }
 
 Result<std::unique_ptr<CurrentState>> CurrentState::Load(const std::string& path) {
@@ -137,7 +138,12 @@ Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& pr
   Status failed;
   TrunkFolder folder(trunks_);
   TRUNKLINE_RETURN_IF_ERROR(journal.Scan(checkpoint_ + 1, [&](const journal::RecordView& r) {
-    failed = folder.Fold(r);
+    Result<const domain::TrunkState*> folded = folder.Fold(r);
+    if (folded.ok() && *folded != nullptr && trunk_snapshots_ != nullptr) {
+      failed = trunk_snapshots_->Add(**folded, r.position);
+    } else {
+      failed = folded.status();
+    }
     if (!failed.ok()) return false;
     checkpoint_ = r.position;
     ++done;
@@ -155,6 +161,7 @@ Status CurrentState::RebuildFrom(const journal::Journal& journal, const Progress
     checkpoint_ = 0;
     rebuilding_ = true;
     TRUNKLINE_RETURN_IF_ERROR(Save());
+    if (trunk_snapshots_ != nullptr) TRUNKLINE_RETURN_IF_ERROR(trunk_snapshots_->Clear());
   }
   TRUNKLINE_RETURN_IF_ERROR(CatchUp(journal, progress, save_every));
   if (checkpoint_ < journal.LastPosition()) return OkStatus();  // stopped; resumable

@@ -16,7 +16,6 @@ using domain::TrunkState;
 using projection::FoldRecord;
 using projection::StreamOf;
 
-
 // A provider's rules, answered by its plugin.
 class PluginRules : public domain::ProviderRules {
  public:
@@ -85,6 +84,7 @@ struct Registry::Impl {
   plugin_host::PluginHost host;
   std::map<std::string, std::unique_ptr<PluginRules>> rules;  // by provider id
   std::unique_ptr<projection::CurrentState> current;
+  std::unique_ptr<projection::TrunkSnapshots> trunk_snapshots;  // fed by `current`'s folds
   bool read_only = false;
   // One command at a time keeps uniqueness checks exact; also guards `current`.
   mutable std::mutex mu;
@@ -115,17 +115,20 @@ struct Registry::Impl {
     return last;
   }
 
-  // The trunk's state as of a point, from its stream.
+  // The trunk's state as of a point: its latest snapshot before the point, if any, and the
+  // events of its stream after that.
   Result<TrunkState> Load(const std::string& trunk_id, const AsOf& as_of) const {
     TrunkState state;
     state.id = trunk_id;
     TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t last, LastPositionWithin(as_of));
+    TRUNKLINE_ASSIGN_OR_RETURN(auto snapshot, trunk_snapshots->Before(trunk_id, last));
+    if (snapshot) state = std::move(snapshot->state);
     Status failed;
-    TRUNKLINE_RETURN_IF_ERROR(
-        journal->ScanStream(StreamOf(trunk_id), 1, last, [&](const journal::RecordView& r) {
-          failed = FoldRecord(state, r);
-          return failed.ok();
-        }));
+    TRUNKLINE_RETURN_IF_ERROR(journal->ScanStream(StreamOf(trunk_id), state.version + 1, last,
+                                                  [&](const journal::RecordView& r) {
+                                                    failed = FoldRecord(state, r);
+                                                    return failed.ok();
+                                                  }));
     TRUNKLINE_RETURN_IF_ERROR(failed);
     return state;
   }
@@ -165,7 +168,7 @@ struct Registry::Impl {
     Status failed;
     TRUNKLINE_RETURN_IF_ERROR(journal->Scan(1, [&](const journal::RecordView& r) {
       if (r.position > last) return false;
-      failed = folder.Fold(r);
+      failed = folder.Fold(r).status();
       return failed.ok();
     }));
     TRUNKLINE_RETURN_IF_ERROR(failed);
@@ -188,9 +191,15 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   journal_options.clock = options.clock;
   TRUNKLINE_ASSIGN_OR_RETURN(impl->journal, journal::RocksDbJournal::Open(journal_options));
   impl->read_only = options.read_only;
-  const std::string snapshot =
-      (std::filesystem::path(options.data_dir) / "projections" / "current-state").string();
-  TRUNKLINE_ASSIGN_OR_RETURN(impl->current, projection::CurrentState::Load(snapshot));
+  const std::filesystem::path projections = std::filesystem::path(options.data_dir) / "projections";
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      impl->current, projection::CurrentState::Load((projections / "current-state").string()));
+  if (!options.read_only) std::filesystem::create_directories(projections);
+  TRUNKLINE_ASSIGN_OR_RETURN(impl->trunk_snapshots,
+                             projection::TrunkSnapshots::Open(
+                                 (projections / "trunk-snapshots").string(), options.read_only));
+  // A read-only registry folds in memory only: the writing process keeps the files.
+  if (!options.read_only) impl->current->set_trunk_snapshots(impl->trunk_snapshots.get());
   TRUNKLINE_RETURN_IF_ERROR(impl->current->CatchUp(*impl->journal));
   TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report,
                              impl->host.LoadDirectory(options.plugin_dir));

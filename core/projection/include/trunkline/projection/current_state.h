@@ -14,6 +14,7 @@
 #include "trunkline/base/status.h"
 #include "trunkline/domain/trunk.h"
 #include "trunkline/journal/journal.h"
+#include "trunkline/projection/trunk_snapshots.h"
 
 namespace trunkline::projection {
 
@@ -45,6 +46,10 @@ class CurrentState {
   // Writes the snapshot atomically (temporary file, fsync, rename).
   Status Save() const;
 
+  // Where folds also keep every trunk's periodic snapshots (for as-of reads); none if null.
+  // A rebuild from scratch clears them.
+  void set_trunk_snapshots(TrunkSnapshots* snapshots) { trunk_snapshots_ = snapshots; }
+
   uint64_t checkpoint() const { return checkpoint_; }
   bool rebuilding() const { return rebuilding_; }
   // Every trunk ever created, deleted ones included, by id.
@@ -58,6 +63,7 @@ class CurrentState {
   uint64_t checkpoint_ = 0;
   bool rebuilding_ = false;
   TrunkMap trunks_;
+  TrunkSnapshots* trunk_snapshots_ = nullptr;
 };
 
 // The stream prefix of trunk streams ("trunk-"), and a trunk's stream.
@@ -72,7 +78,8 @@ Status FoldRecord(domain::TrunkState& state, const journal::RecordView& record);
 class TrunkFolder {
  public:
   explicit TrunkFolder(TrunkMap& trunks) : trunks_(trunks) {}
-  Status Fold(const journal::RecordView& record);
+  // The trunk's state after the record; nullptr for a record of another stream.
+  Result<const domain::TrunkState*> Fold(const journal::RecordView& record);
 
  private:
   TrunkMap& trunks_;
