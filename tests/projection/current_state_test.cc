@@ -138,6 +138,58 @@ TEST_F(CurrentStateTest, EqualsAFullReplayAcrossRandomRestarts) {
   }
 }
 
+TEST_F(CurrentStateTest, ALongFoldReadsAheadAndEqualsAPlainFold) {
+  // Over 16,384 events (the read-ahead threshold), in batches; a few events of another
+  // stream, and one payload larger than a read-ahead chunk.
+  std::mt19937 rng(3);
+  auto append = [&](const std::string& stream, const std::vector<domain::Event>& events) {
+    journal::AppendRequest r;
+    r.stream = stream;
+    r.metadata.command_id = "c" + std::to_string(++commands_);
+    for (const domain::Event& event : events) {
+      const domain::EncodedEvent e = domain::EncodeEvent(event);
+      r.events.push_back({e.type, e.schema_version, e.payload});
+    }
+    ASSERT_TRUE(journal_->Append(r).ok());
+  };
+  for (int t = 0; t < 10; ++t) {
+    append(StreamOf("t" + std::to_string(t)), {domain::TrunkCreated{"acme", "main", {}, {}}});
+  }
+  for (int batch = 0; batch < 200; ++batch) {
+    std::vector<domain::Event> events;
+    for (int i = 0; i < 100; ++i) {
+      events.push_back(domain::TrunkUpdated{{{"n", int64_t(rng() % 1000)}}, {}});
+    }
+    if (batch == 100)
+      events.push_back(domain::TrunkUpdated{{{"big", std::string(3 << 20, 'x')}}, {}});
+    append(StreamOf("t" + std::to_string(rng() % 10)), events);
+    if (batch % 50 == 0) append("other-stream", {domain::TrunkDeleted{}});
+  }
+  const uint64_t last = journal_->LastPosition();
+  ASSERT_GT(last, 20'000u);
+
+  TrunkMap expected;
+  TrunkFolder folder(expected);
+  ASSERT_TRUE(journal_
+                  ->Scan(1,
+                         [&](const journal::RecordView& r) {
+                           EXPECT_TRUE(folder.Fold(r).ok());
+                           return true;
+                         })
+                  .ok());
+
+  auto state = CurrentState::Load(Snapshot());
+  ASSERT_TRUE(state.ok());
+  // Stopped part way, it stops exactly there...
+  ASSERT_TRUE(
+      (*state)->CatchUp(*journal_, [](uint64_t done, uint64_t) { return done < 12'345; }).ok());
+  EXPECT_EQ((*state)->checkpoint(), 12'345u);
+  // ...and goes on from there.
+  ASSERT_TRUE((*state)->CatchUp(*journal_).ok());
+  EXPECT_EQ((*state)->checkpoint(), last);
+  EXPECT_EQ((*state)->trunks(), expected);
+}
+
 TEST_F(CurrentStateTest, DamagedSnapshotIsRefusedAndRebuildRepairsIt) {
   std::mt19937 rng(3);
   Write(50, rng);

@@ -107,6 +107,11 @@ Result<double> MeasureRebuild(const std::filesystem::path& dir, const DomainBenc
     std::filesystem::remove(dir / "snapshot");
     TRUNKLINE_ASSIGN_OR_RETURN(auto state,
                                projection::CurrentState::Load((dir / "snapshot").string()));
+    // As the registry persists projections: with the periodic trunk snapshots.
+    TRUNKLINE_ASSIGN_OR_RETURN(
+        auto trunk_snapshots,
+        projection::TrunkSnapshots::Open((dir / "trunk-snapshots").string(), false));
+    state->set_trunk_snapshots(trunk_snapshots.get());
     const auto start = Clock::now();
     TRUNKLINE_RETURN_IF_ERROR(state->RebuildFrom(*journal));
     const double elapsed = SecondsSince(start);
