@@ -53,10 +53,11 @@ Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
   return OkStatus();
 }
 
-// Records copied out of the journal: their bytes in one buffer that never reallocates, and
+// Records copied out of the journal: their bytes in one buffer that never reallocates (small
+// enough that the chunks in flight stay a few MiB of memory), and
 // views into it.
 struct Chunk {
-  static constexpr size_t kBytes = 1 << 20;
+  static constexpr size_t kBytes = 512 << 10;
   std::string bytes;
   std::vector<journal::RecordView> records;
 };
