@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       options.plivo.accounts.emplace_back(p[0], p[1]);
     }
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 2;  // --help is fine; anything else is a usage error
   }
   auto spec = trunkline::emulator::ParseFaults(faults);
   if (!spec.ok()) {
