@@ -543,6 +543,17 @@ struct PlivoApi::State {
   }
 
   // The list envelope over `objects` (already filtered), one page of it.
+  // One page of a whole, unfiltered collection.
+  template <typename Item>
+  http::Response ListAll(const std::string& auth_id, const Kind& kind, const Params& params,
+                         const std::vector<Item>& items, json::object (*to_json)(const Item&)) {
+    Page page;
+    if (auto e = ReadPage(params, &page)) return Error(*e);
+    std::vector<json::object> objects;
+    for (const Item& item : items) objects.push_back(to_json(item));
+    return List(auth_id, kind, page, {}, std::move(objects));
+  }
+
   http::Response List(const std::string& auth_id, const Kind& kind, const Page& page,
                       const Params& filters, std::vector<json::object> objects) {
     const uint64_t total = objects.size();
@@ -735,11 +746,7 @@ http::Response PlivoApi::State::Credentials(const std::string& auth_id, Account&
                                             const std::string* id, const std::string& method,
                                             const Params& params, const json::object& body) {
   if (id == nullptr && method == "GET") {
-    Page page;
-    if (auto e = ReadPage(params, &page)) return Error(*e);
-    std::vector<json::object> objects;
-    for (const Credential& c : account.credentials) objects.push_back(CredentialJson(c));
-    return List(auth_id, kCredentialKind, page, {}, std::move(objects));
+    return ListAll(auth_id, kCredentialKind, params, account.credentials, CredentialJson);
   }
   std::optional<std::string> name, username, password;
   if (method == "POST") {
@@ -788,11 +795,7 @@ http::Response PlivoApi::State::IpAcls(const std::string& auth_id, Account& acco
                                        const std::string* id, const std::string& method,
                                        const Params& params, const json::object& body) {
   if (id == nullptr && method == "GET") {
-    Page page;
-    if (auto e = ReadPage(params, &page)) return Error(*e);
-    std::vector<json::object> objects;
-    for (const IpAcl& a : account.ipacls) objects.push_back(IpAclJson(a));
-    return List(auth_id, kIpAclKind, page, {}, std::move(objects));
+    return ListAll(auth_id, kIpAclKind, params, account.ipacls, IpAclJson);
   }
   std::optional<std::string> name;
   std::optional<std::vector<std::string>> ips;
@@ -822,11 +825,7 @@ http::Response PlivoApi::State::Uris(const std::string& auth_id, Account& accoun
                                      const std::string* id, const std::string& method,
                                      const Params& params, const json::object& body) {
   if (id == nullptr && method == "GET") {
-    Page page;
-    if (auto e = ReadPage(params, &page)) return Error(*e);
-    std::vector<json::object> objects;
-    for (const Uri& u : account.uris) objects.push_back(UriJson(u));
-    return List(auth_id, kUriKind, page, {}, std::move(objects));
+    return ListAll(auth_id, kUriKind, params, account.uris, UriJson);
   }
   std::optional<std::string> name, uri, username, password;
   std::optional<bool> auth;
