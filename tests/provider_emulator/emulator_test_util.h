@@ -2,12 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
 
+#include "basic_auth.h"
 #include "emulator.h"
 #include "trunkline/http/http.h"
 
@@ -21,16 +21,6 @@ inline constexpr char kApiKey[] = "SK00000000000000000000000000000001";
 inline constexpr char kApiSecret[] = "key-secret";
 inline constexpr char kPlivoAuthId[] = "MAEMULATOR0000000001";
 inline constexpr char kPlivoToken[] = "plivo-token";
-
-inline std::string Basic(const std::string& user, const std::string& password) {
-  const std::string plain = user + ":" + password;
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                static_cast<int>(plain.size()));
-  encoded.resize(static_cast<size_t>(n));
-  return "Basic " + encoded;
-}
 
 inline EmulatorOptions TestOptions(FaultSpec faults = {}, uint64_t seed = 1) {
   EmulatorOptions o;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "basic_auth.h"
 #include "plivo_api.h"
 #include "trunkline/http/http.h"
 
@@ -26,22 +27,6 @@ constexpr char kToken[] = "token-a";
 constexpr char kOtherId[] = "MABBBBBBBBBBBBBBBBBB";
 constexpr char kOtherToken[] = "token-b";
 constexpr char kUuidRegex[] = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
 
 // A JSON string's text, for comparing with std::string (json::value has no such ==).
 std::string S(const json::value& v) {
@@ -99,8 +84,7 @@ class Emulator {
   // A request as kAuthId to /v1/Account/kAuthId/<rest>.
   Answer Send(const std::string& method, const std::string& rest, const json::value& body = {}) {
     return Raw(method, std::string("/v1/Account/") + kAuthId + "/" + rest,
-               body.is_null() ? "" : json::serialize(body),
-               "Basic " + Base64(std::string(kAuthId) + ":" + kToken));
+               body.is_null() ? "" : json::serialize(body), testing::Basic(kAuthId, kToken));
   }
   Answer Zt(const std::string& method, const std::string& rest, const json::value& body = {}) {
     return Send(method, "Zentrunk/" + rest, body);
@@ -131,6 +115,22 @@ class Emulator {
   }
   std::string Inbound(const std::string& name = "in") {
     return Trunk({{"name", name}, {"trunk_direction", "inbound"}, {"primary_uri_uuid", UriRes()}});
+  }
+
+  // A create that must be refused: its body, the status, and the field the error names.
+  struct Refusal {
+    json::object body;
+    int status;
+    std::string field;
+  };
+  // Posts each body to Zentrunk/<collection>/ and checks the refusal; nothing is created.
+  void ExpectRefused(const std::string& collection, const std::vector<Refusal>& cases) {
+    for (const Refusal& c : cases) {
+      const Answer a = Zt("POST", collection + "/", c.body);
+      EXPECT_EQ(a.status, c.status) << json::serialize(c.body);
+      EXPECT_THAT(a.error(), HasSubstr(c.field)) << json::serialize(c.body);
+    }
+    EXPECT_EQ(Zt("GET", collection + "/").obj().at("meta").at("total_count").as_int64(), 0);
   }
 
   // Reads a trunk whatever the GET shape (wrapped under "object" or flat).
@@ -170,10 +170,8 @@ class PlivoDocumentedTest : public ::testing::Test {
 TEST_F(PlivoTest, RequestsWithoutValidCredentialsAre401WithAnApiIdAndError) {
   const std::string path = std::string("/v1/Account/") + kAuthId + "/Zentrunk/Trunk/";
   const Answer none = e.Raw("GET", path, "", "");
-  const Answer wrong_token =
-      e.Raw("GET", path, "", "Basic " + Base64(std::string(kAuthId) + ":nope"));
-  const Answer unknown_account =
-      e.Raw("GET", path, "", "Basic " + Base64("MAZZZ:" + std::string(kToken)));
+  const Answer wrong_token = e.Raw("GET", path, "", testing::Basic(kAuthId, "nope"));
+  const Answer unknown_account = e.Raw("GET", path, "", testing::Basic("MAZZZ", kToken));
   const Answer garbage = e.Raw("GET", path, "", "Bearer abc");
   for (const Answer* a : {&none, &wrong_token, &unknown_account, &garbage}) {
     EXPECT_EQ(a->status, 401) << a->raw;
@@ -185,7 +183,7 @@ TEST_F(PlivoTest, RequestsWithoutValidCredentialsAre401WithAnApiIdAndError) {
 
 TEST_F(PlivoTest, AnotherAccountsAuthIdInThePathIs401) {
   const std::string trunk = e.Outbound();
-  const std::string other_auth = "Basic " + Base64(std::string(kOtherId) + ":" + kOtherToken);
+  const std::string other_auth = testing::Basic(kOtherId, kOtherToken);
   const std::string a_paths[] = {
       std::string("/v1/Account/") + kAuthId + "/Zentrunk/Trunk/",
       std::string("/v1/Account/") + kAuthId + "/Zentrunk/Trunk/" + trunk + "/"};
@@ -238,7 +236,7 @@ TEST_F(PlivoTest, UnknownIdsAre404ForEveryResource) {
 }
 
 TEST_F(PlivoTest, ABodyThatIsNotAJsonObjectIs400) {
-  const std::string auth = "Basic " + Base64(std::string(kAuthId) + ":" + kToken);
+  const std::string auth = testing::Basic(kAuthId, kToken);
   const std::string path = std::string("/v1/Account/") + kAuthId + "/Zentrunk/Trunk/";
   const Answer form = e.Raw("POST", path, "trunk_direction=outbound", auth);
   EXPECT_EQ(form.status, 400);
@@ -289,27 +287,18 @@ TEST_F(PlivoTest, CredentialCreateGetListUpdateDelete) {
 }
 
 TEST_F(PlivoTest, CredentialCreateValidation) {
-  struct Case {
-    json::object body;
-    int status;
-    std::string field;
-  };
-  const Case cases[] = {
-      {{{"password", "Secr3t!pw"}}, 422, "username"},
-      {{{"username", "sipuser1"}}, 422, "password"},
-      {{{"username", "abc"}, {"password", "Secr3t!pw"}}, 400, "username"},
-      {{{"username", "sip user 1"}, {"password", "Secr3t!pw"}}, 400, "username"},
-      {{{"username", "sipuser1"}, {"password", "NoSpecial1"}}, 400, "password"},
-      {{{"username", "sipuser1"}, {"password", "a!b"}}, 400, "password"},
-      {{{"username", "sipuser1"}, {"password", "Waytoolongpassword!!!"}}, 400, "password"},
-      {{{"username", 12345}, {"password", "Secr3t!pw"}}, 400, "username"},
-  };
-  for (const Case& c : cases) {
-    const Answer a = e.Zt("POST", "Credential/", c.body);
-    EXPECT_EQ(a.status, c.status) << json::serialize(c.body);
-    EXPECT_THAT(a.error(), HasSubstr(c.field)) << json::serialize(c.body);
-  }
-  EXPECT_EQ(e.Zt("GET", "Credential/").obj().at("meta").at("total_count").as_int64(), 0);
+  e.ExpectRefused(
+      "Credential",
+      {
+          {{{"password", "Secr3t!pw"}}, 422, "username"},
+          {{{"username", "sipuser1"}}, 422, "password"},
+          {{{"username", "abc"}, {"password", "Secr3t!pw"}}, 400, "username"},
+          {{{"username", "sip user 1"}, {"password", "Secr3t!pw"}}, 400, "username"},
+          {{{"username", "sipuser1"}, {"password", "NoSpecial1"}}, 400, "password"},
+          {{{"username", "sipuser1"}, {"password", "a!b"}}, 400, "password"},
+          {{{"username", "sipuser1"}, {"password", "Waytoolongpassword!!!"}}, 400, "password"},
+          {{{"username", 12345}, {"password", "Secr3t!pw"}}, 400, "username"},
+      });
 }
 
 TEST_F(PlivoTest, CredentialUpdateMustRestateUsernameAndPasswordLive) {
@@ -438,31 +427,22 @@ TEST_F(PlivoTest, UriCreateGetListUpdateDelete) {
 }
 
 TEST_F(PlivoTest, UriValidation) {
-  struct Case {
-    json::object body;
-    int status;
-    std::string field;
-  };
-  const Case cases[] = {
-      {{{"name", "x"}}, 422, "uri"},
-      {{{"uri", "   "}}, 400, "uri"},
-      {{{"uri", "sip example.com"}}, 400, "uri"},
-      {{{"uri", "sip.example.com"}, {"authentication_needed", true}, {"password", "P!ass1"}},
-       422,
-       "username"},
-      {{{"uri", "sip.example.com"}, {"authentication_needed", true}, {"username", "u1234"}},
-       422,
-       "password"},
-      {{{"uri", "sip.example.com"}, {"authentication_needed", "yes"}},
-       400,
-       "authentication_needed"},
-  };
-  for (const Case& c : cases) {
-    const Answer a = e.Zt("POST", "URI/", c.body);
-    EXPECT_EQ(a.status, c.status) << json::serialize(c.body);
-    EXPECT_THAT(a.error(), HasSubstr(c.field)) << json::serialize(c.body);
-  }
-  EXPECT_EQ(e.Zt("GET", "URI/").obj().at("meta").at("total_count").as_int64(), 0);
+  e.ExpectRefused(
+      "URI",
+      {
+          {{{"name", "x"}}, 422, "uri"},
+          {{{"uri", "   "}}, 400, "uri"},
+          {{{"uri", "sip example.com"}}, 400, "uri"},
+          {{{"uri", "sip.example.com"}, {"authentication_needed", true}, {"password", "P!ass1"}},
+           422,
+           "username"},
+          {{{"uri", "sip.example.com"}, {"authentication_needed", true}, {"username", "u1234"}},
+           422,
+           "password"},
+          {{{"uri", "sip.example.com"}, {"authentication_needed", "yes"}},
+           400,
+           "authentication_needed"},
+      });
 }
 
 TEST_F(PlivoTest, UriPasswordChangeMustRestateAuthenticationAndUsernameLive) {
@@ -608,27 +588,20 @@ TEST_F(PlivoTest, QuirksCanBeSwitchedAtRunTime) {
 
 TEST_F(PlivoTest, TrunkCreateFieldValidation) {
   const std::string acl = e.Acl();
-  struct Case {
-    json::object body;
-    int status;
-    std::string field;
-  };
-  const Case cases[] = {
-      {{{"name", "x"}, {"ipacl_uuid", acl}}, 422, "trunk_direction"},
-      {{{"trunk_direction", "both"}, {"ipacl_uuid", acl}}, 400, "trunk_direction"},
-      {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"trunk_status", "on"}},
-       400,
-       "trunk_status"},
-      {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"secure", "true"}}, 400, "secure"},
-      {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"name", 5}}, 400, "name"},
-      {{{"trunk_direction", "outbound"}, {"ipacl_uuid", 5}}, 400, "ipacl_uuid"},
-  };
-  for (const Case& c : cases) {
-    const Answer a = e.Zt("POST", "Trunk/", c.body);
-    EXPECT_EQ(a.status, c.status) << json::serialize(c.body);
-    EXPECT_THAT(a.error(), HasSubstr(c.field)) << json::serialize(c.body);
-  }
-  EXPECT_EQ(e.Zt("GET", "Trunk/").obj().at("meta").at("total_count").as_int64(), 0);
+  e.ExpectRefused(
+      "Trunk",
+      {
+          {{{"name", "x"}, {"ipacl_uuid", acl}}, 422, "trunk_direction"},
+          {{{"trunk_direction", "both"}, {"ipacl_uuid", acl}}, 400, "trunk_direction"},
+          {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"trunk_status", "on"}},
+           400,
+           "trunk_status"},
+          {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"secure", "true"}},
+           400,
+           "secure"},
+          {{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}, {"name", 5}}, 400, "name"},
+          {{{"trunk_direction", "outbound"}, {"ipacl_uuid", 5}}, 400, "ipacl_uuid"},
+      });
 }
 
 // ---- Direction and cross-resource rules (README §4.3, §4.8, §9) ----
@@ -722,7 +695,7 @@ TEST_F(PlivoTest, ReferencedUuidsMustExist) {
     EXPECT_THAT(a.error(), HasSubstr(c.field)) << json::serialize(c.body);
   }
   // Another account's resources do not count either.
-  const std::string other_auth = "Basic " + Base64(std::string(kOtherId) + ":" + kOtherToken);
+  const std::string other_auth = testing::Basic(kOtherId, kOtherToken);
   const Answer cross =
       e.Raw("POST", std::string("/v1/Account/") + kOtherId + "/Zentrunk/Trunk/",
             json::serialize(json::object{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}}),
@@ -1078,7 +1051,7 @@ TEST(PlivoSeedTest, ApiIdsAreFreshPerResponse) {
 TEST(PlivoConcurrencyTest, ConcurrentCreatesAreAllKept) {
   Emulator e(Options(true));
   const std::string acl = e.Acl();
-  const std::string auth = "Basic " + Base64(std::string(kAuthId) + ":" + kToken);
+  const std::string auth = testing::Basic(kAuthId, kToken);
   const std::string body =
       json::serialize(json::object{{"trunk_direction", "outbound"}, {"ipacl_uuid", acl}});
   std::vector<std::thread> threads;

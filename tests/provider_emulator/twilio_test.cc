@@ -189,9 +189,8 @@ TEST_F(TwilioEmulatorTest, PagingOver2500TrunksVisitsEachExactlyOnce) {
       const json::object& meta = page.body.at("meta").as_object();
       EXPECT_EQ(meta.at("page").as_int64(), pages);
       EXPECT_EQ(meta.at("page_size").as_int64(), size);
-      EXPECT_EQ(
-          TargetOf(std::string(meta.at("url").as_string())),
-          target == "/v1/Trunks?PageSize=" + std::to_string(size) ? target + "&Page=0" : target);
+      EXPECT_EQ(TargetOf(std::string(meta.at("url").as_string())),
+                pages == 0 ? target + "&Page=0" : target);  // the first request names no Page
       for (const json::value& t : page.body.at("trunks").as_array()) {
         seen.insert(std::string(t.at("sid").as_string()));
       }

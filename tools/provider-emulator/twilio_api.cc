@@ -328,14 +328,11 @@ json::object TwilioApi::TrunkJson(const Trunk& t, const std::string& base) const
     auth_type += (auth_type.empty() ? "" : ",") + std::string(v.as_string());
   }
   json::object links;
-  for (const char* sub :
-       {"origination_urls", "credential_lists", "ip_access_control_lists", "phone_numbers"}) {
-    static const std::map<std::string, std::string> kSegments = {
-        {"origination_urls", "OriginationUrls"},
-        {"credential_lists", "CredentialLists"},
-        {"ip_access_control_lists", "IpAccessControlLists"},
-        {"phone_numbers", "PhoneNumbers"}};
-    links[sub] = url + "/" + kSegments.at(sub);
+  for (const auto& [key, segment] : {std::pair{"origination_urls", "OriginationUrls"},
+                                     std::pair{"credential_lists", "CredentialLists"},
+                                     std::pair{"ip_access_control_lists", "IpAccessControlLists"},
+                                     std::pair{"phone_numbers", "PhoneNumbers"}}) {
+    links[key] = url + "/" + segment;
   }
   return json::object{{"sid", t.sid},
                       {"account_sid", t.account_sid},
