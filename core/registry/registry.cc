@@ -188,6 +188,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   journal::RocksDbJournalOptions journal_options;
   journal_options.dir = (std::filesystem::path(options.data_dir) / "journal").string();
   journal_options.read_only = options.read_only;
+  journal_options.lock_wait = options.lock_wait;
   journal_options.clock = options.clock;
   TRUNKLINE_ASSIGN_OR_RETURN(impl->journal, journal::RocksDbJournal::Open(journal_options));
   impl->read_only = options.read_only;

@@ -12,6 +12,7 @@
 // returned journal; the clock, if given, must outlive it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ struct RocksDbJournalOptions {
   // kFailedPrecondition, and reads see what the writer had committed at open time, plus
   // what it commits later each time CatchUp() is called.
   bool read_only = false;
+  // A writer that finds the directory held by another process retries for this long before
+  // giving up with kUnavailable (0 = give up at once).
+  std::chrono::milliseconds lock_wait{0};
   // Upper bounds of one group commit.
   size_t max_group_events = 8192;
   size_t max_group_bytes = 8 << 20;

@@ -10,6 +10,7 @@
 // Thread-safety: safe for concurrent use. Ownership: owns its journal and plugin host.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,6 +36,9 @@ struct RegistryOptions {
   std::string plugin_dir;        // where provider plugins are loaded from
   bool read_only = false;        // open beside a writing process; commands are refused
   const Clock* clock = nullptr;  // nullptr = SystemClock()
+  // How long a writer waits for the data dir held by another process (see
+  // journal::RocksDbJournalOptions::lock_wait).
+  std::chrono::milliseconds lock_wait{0};
 };
 
 // Who asks for a change, and why.
