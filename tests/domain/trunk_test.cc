@@ -81,6 +81,10 @@ struct DecideCase {
   std::optional<Event> first_event;  // the first event produced, when it matters
 };
 
+// A case prints as its name: ctest and failure messages show "CreateNeedsRequired", not the
+// bytes of the struct.
+void PrintTo(const DecideCase& c, std::ostream* out) { *out << c.name; }
+
 class DecideTest : public ::testing::TestWithParam<DecideCase> {};
 
 TEST_P(DecideTest, ProducesEventsOrRefusesWithTheRightCode) {
