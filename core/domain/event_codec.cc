@@ -12,6 +12,8 @@
 //   values := map{ str: bool | int | str }
 #include "trunkline/domain/event_codec.h"
 
+#include <algorithm>
+
 #include "trunkline/base/overloaded.h"
 #include "values_codec.h"
 
@@ -73,11 +75,15 @@ struct Payload {
 };
 
 // Reads a payload in one pass, straight into a Payload (no msgpack object tree). Keys it
-// does not know are skipped with their values; a known key with a value of the wrong shape
-// stops the parse with an error naming the key.
+// does not know are skipped with their values, whatever their type; a known key with a value
+// of the wrong shape, or a key that is not a string, stops the parse with an error naming
+// the key. Depth 1 is the payload map, 2 the value of a top-level key, 3 a singleton's
+// values.
 class PayloadVisitor : public msgpack::null_visitor {
  public:
-  explicit PayloadVisitor(Payload* out) : out_(out) {}
+  // `payload_size` bounds every reservation: a count can claim no more entries than there
+  // are bytes to hold them.
+  PayloadVisitor(Payload* out, size_t payload_size) : out_(out), max_entries_(payload_size) {}
   const std::string& error() const { return error_; }
 
   bool visit_nil() { return Scalar(Value::kOther); }
@@ -116,19 +122,20 @@ class PayloadVisitor : public msgpack::null_visitor {
       depth_ = 1;
       return true;
     }
-    const Payload::Key key = key_;
+    if (in_key_ && !Skipping()) return KeyNotString();
     ++depth_;
     if (Skipping()) return true;
-    if (depth_ == 2 && (key == Payload::kFields || key == Payload::kSet)) {
-      values_ = key == Payload::kFields ? &out_->fields : &out_->set;
-    } else if (depth_ == 3 && key == Payload::kSingletons) {
+    if (depth_ == 2 && (key_ == Payload::kFields || key_ == Payload::kSet)) {
+      values_ = key_ == Payload::kFields ? &out_->fields : &out_->set;
+    } else if (depth_ == 3 && key_ == Payload::kSingletons && singleton_ != nullptr) {
       values_ = singleton_;
-    } else if (depth_ == 2 && key == Payload::kSingletons) {
+    } else if (depth_ == 2 && key_ == Payload::kSingletons) {
       return true;
     } else {
       return WrongShape();
     }
-    values_->reserve(n);  // exactly: projections keep millions of these
+    // Exactly (projections keep millions of these), but never more than the bytes can hold.
+    values_->reserve(std::min<size_t>(n, max_entries_));
     return true;
   }
   bool end_map() {
@@ -137,10 +144,11 @@ class PayloadVisitor : public msgpack::null_visitor {
   }
   bool start_array(uint32_t n) {
     if (depth_ == 0) return Fail("payload is not a map");
+    if (in_key_ && !Skipping()) return KeyNotString();
     ++depth_;
     if (Skipping()) return true;
     if (depth_ != 2 || key_ != Payload::kUnset) return WrongShape();
-    out_->unset.reserve(n);
+    out_->unset.reserve(std::min<size_t>(n, max_entries_));
     return true;
   }
   bool end_array() {
@@ -159,6 +167,7 @@ class PayloadVisitor : public msgpack::null_visitor {
     if (depth_ == 1 && in_key_) return TopKey(value);
     if (Skipping()) return true;
     if (depth_ == 1) {
+      if (key_ == Payload::kKeys) return true;  // an unknown key's scalar value
       if (key_ >= Payload::kStrings || value != Value::kStr) return WrongShape();
       out_->strings[key_] = str_;
       return true;
@@ -167,7 +176,8 @@ class PayloadVisitor : public msgpack::null_visitor {
       out_->unset.emplace_back(str_);
       return true;
     }
-    if (depth_ == 2 && key_ == Payload::kSingletons && in_key_ && value == Value::kStr) {
+    if (depth_ == 2 && key_ == Payload::kSingletons && in_key_) {
+      if (value != Value::kStr) return KeyNotString();
       singleton_ = &out_->singletons[std::string(str_)];
       return true;
     }
@@ -175,7 +185,7 @@ class PayloadVisitor : public msgpack::null_visitor {
                            (depth_ == 3 && key_ == Payload::kSingletons);
     if (!in_values) return WrongShape();
     if (in_key_) {
-      if (value != Value::kStr) return WrongShape();
+      if (value != Value::kStr) return KeyNotString();
       name_ = str_;
       return true;
     }
@@ -196,7 +206,7 @@ class PayloadVisitor : public msgpack::null_visitor {
   }
 
   bool TopKey(Value value) {
-    if (value != Value::kStr) return Fail("a key is not a string");
+    if (value != Value::kStr) return KeyNotString();
     key_ = Payload::kKeys;
     for (int k = 0; k < Payload::kKeys; ++k) {
       if (str_ == Payload::kNames[k]) key_ = static_cast<Payload::Key>(k);
@@ -205,13 +215,23 @@ class PayloadVisitor : public msgpack::null_visitor {
     return true;
   }
 
-  bool WrongShape() { return Fail("\"" + std::string(Payload::kNames[key_]) + "\" is malformed"); }
+  // Unknown keys are skipped before any shape check, so key_ names a known key here; the
+  // lookup stays inside the table regardless.
+  std::string KeyName() const {
+    return key_ < Payload::kKeys ? "\"" + std::string(Payload::kNames[key_]) + "\"" : "a key";
+  }
+  bool WrongShape() { return Fail(KeyName() + " is malformed"); }
+  bool KeyNotString() {
+    if (depth_ <= 1) return Fail("a key is not a string");
+    return Fail(KeyName() + " has a key that is not a string");
+  }
   bool Fail(std::string error) {
     error_ = std::move(error);
     return false;
   }
 
   Payload* out_;
+  const size_t max_entries_;
   uint32_t depth_ = 0;
   bool in_key_ = false;
   Payload::Key key_ = Payload::kKeys;  // the top-level key being read
@@ -331,15 +351,15 @@ Result<Event> DecodeEvent(std::string_view type, uint32_t schema_version,
     return DataLossError(what() + ": payload does not decode: " + std::string(why));
   };
   Payload parts;
-  PayloadVisitor visitor(&parts);
+  PayloadVisitor visitor(&parts, payload.size());
   size_t offset = 0;
-  if (!msgpack::parse(payload.data(), payload.size(), offset, visitor)) {
-    return broken(visitor.error().empty() ? "truncated or malformed msgpack" : visitor.error());
-  }
-  if (offset != payload.size()) return broken("trailing bytes");
   try {
+    if (!msgpack::parse(payload.data(), payload.size(), offset, visitor)) {
+      return broken(visitor.error().empty() ? "truncated or malformed msgpack" : visitor.error());
+    }
+    if (offset != payload.size()) return broken("trailing bytes");
     return DecodeKnown(type, schema_version, Reader(parts));
-  } catch (const std::runtime_error& e) {
+  } catch (const std::exception& e) {  // msgpack's size checks; Reader's missing keys
     return broken(e.what());
   }
 }

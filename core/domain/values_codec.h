@@ -2,6 +2,8 @@
 //   values := map{ str: bool | int | str }
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <msgpack.hpp>
 #include <stdexcept>
 #include <string>
@@ -23,6 +25,14 @@ inline void PackValues(Packer& pk, const FieldValues& values) {
     pk.pack(name);
     std::visit([&](const auto& v) { pk.pack(v); }, value);
   }
+}
+
+// msgpack's limits for one value read from `remaining` bytes, nested at most `depth` deep:
+// no count or length beyond what those bytes could hold, so that a damaged header is refused
+// (msgpack::size_overflow) before msgpack reserves memory for what it announces.
+inline msgpack::unpack_limit LimitsFor(size_t remaining, size_t depth) {
+  const size_t n = std::min<size_t>(remaining, UINT32_MAX);
+  return msgpack::unpack_limit(/*array=*/n, /*map=*/n / 2, /*str=*/n, /*bin=*/n, /*ext=*/n, depth);
 }
 
 // Throws std::runtime_error (or msgpack's type_error) on anything malformed.

@@ -14,10 +14,13 @@
 //   trunk      := map{ "fields": map{str: bool|int|str}, "attachments": map{str: [str*]} }
 //   violations := [ map{ "field": str, "rule": str }* ]
 //
-// Decoders throw std::runtime_error on malformed input (callers at the ABI boundary
-// catch it: the SDK's Guard on the plugin side, the core's codec file on the other).
+// Decoders throw std::runtime_error, and only that, on malformed input (trailing bytes
+// included); callers at the ABI boundary catch it: the SDK's Guard on the plugin side, the
+// core's codec file on the other.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <msgpack.hpp>
 #include <stdexcept>
 #include <string>
@@ -172,12 +175,27 @@ inline std::vector<FieldSpec> UnpackFields(const msgpack::object& map) {
   return out;
 }
 
+// One msgpack value spanning all of `bytes`. No count or length may exceed what the bytes
+// could hold (refused before msgpack reserves memory for it), nor nesting exceed kMaxDepth.
 inline msgpack::object_handle Unpack(std::string_view bytes) {
+  constexpr size_t kMaxDepth = 32;  // the grammar nests 6 deep; room for later additions
+  const size_t n = std::min<size_t>(bytes.size(), UINT32_MAX);
+  const msgpack::unpack_limit limits(/*array=*/n, /*map=*/n / 2, /*str=*/n, /*bin=*/n,
+                                     /*ext=*/n, kMaxDepth);
+  size_t offset = 0;
+  msgpack::object_handle handle;
   try {
-    return msgpack::unpack(bytes.data(), bytes.size());
+    handle = msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr, limits);
+  } catch (const msgpack::depth_size_overflow&) {
+    Malformed("msgpack: nested deeper than " + std::to_string(kMaxDepth));
+  } catch (const msgpack::size_overflow& e) {
+    Malformed(std::string("msgpack: a count or length is more than the input holds (") + e.what() +
+              ")");
   } catch (const std::exception& e) {
     Malformed(std::string("msgpack: ") + e.what());
   }
+  if (offset != bytes.size()) Malformed("msgpack: trailing bytes after the value");
+  return handle;
 }
 
 }  // namespace codec_internal
@@ -259,20 +277,19 @@ inline TrunkFacts DecodeTrunkFacts(std::string_view bytes) {
     if (fields->type != msgpack::type::MAP) Malformed("\"fields\": expected a map");
     for (uint32_t i = 0; i < fields->via.map.size; ++i) {
       const msgpack::object_kv& kv = fields->via.map.ptr[i];
-      const std::string name = kv.key.as<std::string>();
-      switch (kv.val.type) {
-        case msgpack::type::BOOLEAN:
-          trunk.fields[name] = kv.val.via.boolean;
-          break;
-        case msgpack::type::POSITIVE_INTEGER:
-        case msgpack::type::NEGATIVE_INTEGER:
-          trunk.fields[name] = kv.val.as<int64_t>();
-          break;
-        case msgpack::type::STR:
-          trunk.fields[name] = kv.val.as<std::string>();
-          break;
-        default:
-          Malformed("trunk field \"" + name + "\"");
+      if (kv.key.type != msgpack::type::STR) Malformed("\"fields\": a key is not a string");
+      const std::string name(kv.key.via.str.ptr, kv.key.via.str.size);
+      const msgpack::object& v = kv.val;
+      if (v.type == msgpack::type::BOOLEAN) {
+        trunk.fields[name] = v.via.boolean;
+      } else if (v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= INT64_MAX) {
+        trunk.fields[name] = static_cast<int64_t>(v.via.u64);
+      } else if (v.type == msgpack::type::NEGATIVE_INTEGER) {
+        trunk.fields[name] = v.via.i64;
+      } else if (v.type == msgpack::type::STR) {
+        trunk.fields[name] = std::string(v.via.str.ptr, v.via.str.size);
+      } else {
+        Malformed("\"fields\": \"" + name + "\" is not a bool, an int64 or a string");
       }
     }
   }
