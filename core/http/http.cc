@@ -2,8 +2,10 @@
 // (as_tuple, error_code), never exceptions across a completion.
 #include "trunkline/http/http.h"
 
+#include <poll.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +16,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -27,6 +31,15 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
+// A failed accept is retried after a pause that doubles while failures go on.
+constexpr std::chrono::milliseconds kFirstAcceptPause{10};
+constexpr std::chrono::milliseconds kLongestAcceptPause{1000};
+// After refusing a request, what the client still sends is read (and dropped) for this long
+// or up to this much before the connection closes, so that the refusal is not lost to a
+// TCP RST triggered by unread bytes.
+constexpr std::chrono::milliseconds kDrainTime{500};
+constexpr size_t kDrainBytes = 1024 * 1024;
+
 Request FromBeast(const bhttp::request<bhttp::string_body>& in) {
   Request out;
   out.method = std::string(in.method_string());
@@ -36,6 +49,36 @@ Request FromBeast(const bhttp::request<bhttp::string_body>& in) {
   }
   out.body = in.body();
   return out;
+}
+
+// The answer the server itself gives to a request it could not read, if any: 431 and 413
+// over the limits, 400 for anything malformed. nullopt: the connection broke, the client
+// closed it, or it timed out; nothing is answered.
+std::optional<bhttp::status> RefusalFor(const beast::error_code& ec) {
+  if (ec == bhttp::error::header_limit) return bhttp::status::request_header_fields_too_large;
+  if (ec == bhttp::error::body_limit) return bhttp::status::payload_too_large;
+  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category() ||
+      ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      ec == bhttp::error::short_read) {
+    return std::nullopt;
+  }
+  return bhttp::status::bad_request;
+}
+
+// Half-closes, then reads and drops what the client still sends, for a bounded time and
+// size: closing with unread bytes would reset the connection and could destroy the answer
+// before the client reads it.
+asio::awaitable<void> DrainAndClose(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kDrainTime);
+  char sink[4096];
+  for (size_t drained = 0; drained < kDrainBytes;) {
+    auto [error, n] = co_await stream.async_read_some(asio::buffer(sink), kAwait);
+    if (error) break;
+    drained += n;
+  }
+  stream.socket().close(ignored);
 }
 
 }  // namespace
@@ -56,13 +99,16 @@ struct Server::Impl {
   // which closes its socket, so clients see the connection end at once.
   std::optional<asio::io_context> ioc{std::in_place};
   std::optional<tcp::acceptor> acceptor{std::in_place, *ioc};
+  ServerOptions options;
   Handler handler;
   std::vector<std::thread> threads;
   std::once_flag stopped;
   uint16_t port = 0;
   std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> accept_failures{0};
 
   asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Refuse(beast::tcp_stream& stream, bhttp::status status);
   asio::awaitable<void> Listen();
   Response Answer(const bhttp::request<bhttp::string_body>& req);
 };
@@ -78,14 +124,50 @@ Response Server::Impl::Answer(const bhttp::request<bhttp::string_body>& req) {
   }
 }
 
+asio::awaitable<void> Server::Impl::Refuse(beast::tcp_stream& stream, bhttp::status status) {
+  bhttp::response<bhttp::string_body> res{status, 11};
+  res.set(bhttp::field::content_type, "text/plain");
+  std::string why(bhttp::obsolete_reason(status));
+  if (status == bhttp::status::request_header_fields_too_large) {
+    why += ": the request line and header fields may take " +
+           std::to_string(options.max_header_bytes) + " bytes";
+  } else if (status == bhttp::status::payload_too_large) {
+    why += ": a body may take " + std::to_string(options.max_body_bytes) + " bytes";
+  }
+  res.body() = why + "\n";
+  res.keep_alive(false);
+  res.prepare_payload();
+  stream.expires_after(options.write_timeout);
+  auto [error, written] = co_await bhttp::async_write(stream, res, kAwait);
+  if (!error) co_await DrainAndClose(stream);
+}
+
+// One connection: wait (idle_timeout) for the first byte of a request, read the whole
+// request (request_timeout, within the size limits), answer it (write_timeout), and again
+// while it is kept alive.
 asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ignored;
   for (;;) {
-    bhttp::request<bhttp::string_body> req;
-    auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, req, kAwait);
-    if (read_error) break;
+    if (buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      auto [idle_error, n] = co_await stream.async_read_some(buffer.prepare(4096), kAwait);
+      if (idle_error) break;  // closed by the client, or idle too long
+      buffer.commit(n);
+    }
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(
+        std::min<size_t>(options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.request_timeout);
+    auto [read_error, read_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
+    if (read_error) {
+      if (auto status = RefusalFor(read_error)) co_await Refuse(stream, *status);
+      break;
+    }
+    const bhttp::request<bhttp::string_body> req = parser.release();
+    stream.expires_never();
     Response out = Answer(req);
     if (out.delay.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, out.delay);
@@ -102,18 +184,41 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     res.body() = std::move(out.body);
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
+    stream.expires_after(options.write_timeout);
     auto [write_error, written] = co_await bhttp::async_write(stream, res, kAwait);
     if (write_error || !res.keep_alive()) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// Accepts until the acceptor closes. A failed accept (EMFILE, ENFILE, ENOBUFS, ...) would
+// fail again at once while its cause lasts, so it is retried after a pause; the first
+// failure of a run and the recovery go to stderr.
 asio::awaitable<void> Server::Impl::Listen() {
+  std::chrono::milliseconds pause = kFirstAcceptPause;
+  uint64_t failures_in_run = 0;
   for (;;) {
     auto [error, socket] = co_await acceptor->async_accept(kAwait);
-    if (error) co_return;
-    ++accepted;
-    asio::co_spawn(*ioc, Session(std::move(socket)), asio::detached);
+    if (!error) {
+      if (failures_in_run > 0) {
+        std::fprintf(stderr, "trunkline http: port %u accepting again after %llu failed accepts\n",
+                     port, static_cast<unsigned long long>(failures_in_run));
+      }
+      failures_in_run = 0;
+      pause = kFirstAcceptPause;
+      ++accepted;
+      asio::co_spawn(*ioc, Session(std::move(socket)), asio::detached);
+      continue;
+    }
+    if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+    ++accept_failures;
+    if (failures_in_run++ == 0) {
+      std::fprintf(stderr, "trunkline http: port %u cannot accept: %s; retrying\n", port,
+                   error.message().c_str());
+    }
+    asio::steady_timer timer(*ioc, pause);
+    co_await timer.async_wait(kAwait);
+    pause = std::min(pause * 2, kLongestAcceptPause);
   }
 }
 
@@ -122,6 +227,7 @@ Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
   auto impl = std::make_unique<Impl>();
+  impl->options = options;
   impl->handler = std::move(handler);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
@@ -151,6 +257,8 @@ uint16_t Server::port() const { return impl_->port; }
 
 uint64_t Server::connections_accepted() const { return impl_->accepted.load(); }
 
+uint64_t Server::accept_failures() const { return impl_->accept_failures.load(); }
+
 void Server::Stop() {
   std::call_once(impl_->stopped, [this] {
     impl_->ioc->stop();
@@ -167,6 +275,13 @@ struct Client::Impl {
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+
+  // Whether the server has closed the kept-alive connection (or sent something unasked,
+  // such as a timeout answer before closing): an idle connection has nothing to read.
+  bool PeerClosed() {
+    pollfd p{stream->socket().native_handle(), POLLIN | POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) != 0;
+  }
 
   // Runs the pending asynchronous operation to completion (or its deadline).
   void RunPending() {
@@ -225,7 +340,9 @@ Result<Response> Client::Send(const Request& request) {
   req.keep_alive(true);
   req.prepare_payload();
 
-  // A kept-alive connection the server has since closed fails on write: reconnect once.
+  // A kept-alive connection the server has since closed is seen here, or fails on write:
+  // either way, reconnect once.
+  if (impl_->stream && impl_->PeerClosed()) impl_->stream.reset();
   const bool reused = impl_->stream.has_value();
   if (!reused) TRUNKLINE_RETURN_IF_ERROR(impl_->Connect());
   beast::error_code ec = impl_->Write(req);

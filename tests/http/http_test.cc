@@ -1,8 +1,15 @@
 // The HTTP server and client over real TCP on 127.0.0.1.
 #include "trunkline/http/http.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -11,12 +18,72 @@ namespace trunkline::http {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
 std::unique_ptr<Server> StartServer(Handler handler, int threads = 1) {
   auto server = Server::Start(ServerOptions{"127.0.0.1", 0, threads}, std::move(handler));
   EXPECT_TRUE(server.ok()) << server.status().ToString();
   return server.ok() ? std::move(*server) : nullptr;
 }
+
+std::unique_ptr<Server> StartServer(ServerOptions options, Handler handler) {
+  auto server = Server::Start(options, std::move(handler));
+  EXPECT_TRUE(server.ok()) << server.status().ToString();
+  return server.ok() ? std::move(*server) : nullptr;
+}
+
+// A plain TCP connection to 127.0.0.1, for sending what the Client never would.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool connected() const { return connected_; }
+
+  // False once the server has closed the connection (or reset it).
+  bool Send(std::string_view bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+  // Reads what arrives within `wait`; `closed()` tells whether the server closed the
+  // connection meanwhile. Stops early at `stop_at` (when given) or at the close.
+  std::string Read(milliseconds wait, std::string_view stop_at = {}) {
+    const auto deadline = Clock::now() + wait;
+    std::string out;
+    while (!closed_ && Clock::now() < deadline &&
+           (stop_at.empty() || out.find(stop_at) == std::string::npos)) {
+      pollfd p{fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) continue;
+      char buffer[65536];
+      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        closed_ = true;
+        closed_at_ = Clock::now();
+      } else {
+        out.append(buffer, static_cast<size_t>(n));
+      }
+    }
+    return out;
+  }
+  bool closed() const { return closed_; }
+  Clock::time_point closed_at() const { return closed_at_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+  bool closed_ = false;
+  Clock::time_point closed_at_;
+};
 
 Response Echo(const Request& r) {
   return Response{201,
@@ -177,6 +244,186 @@ TEST(HttpTest, AnUnusableAddressIsRefusedClearly) {
   auto taken = Server::Start(ServerOptions{"127.0.0.1", first->port(), 1}, Echo);
   EXPECT_EQ(taken.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(taken.status().message(), HasSubstr("binding 127.0.0.1:"));
+}
+
+TEST(HttpTest, AcceptingGoesOnAfterRunningOutOfFileDescriptors) {
+  auto server = StartServer(Echo);
+  // A low limit keeps the table small to fill; it is restored before the end.
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 256);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> filler;
+  for (int fd = open("/dev/null", O_RDONLY); fd >= 0 && filler.size() < 4096; fd = dup(fd)) {
+    filler.push_back(fd);
+  }
+  ASSERT_GE(filler.size(), 2u);
+  close(filler.back());  // one descriptor left: the client's socket takes it
+  filler.pop_back();
+  RawConnection client(server->port());
+  const bool connected = client.connected();
+  // The kernel completed the connection; the server's accept finds no descriptor for it.
+  for (int i = 0; i < 200 && server->accept_failures() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  const uint64_t failures = server->accept_failures();
+  const uint64_t accepted_while_full = server->connections_accepted();
+  for (int fd : filler) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(connected);
+  EXPECT_GT(failures, 0u);
+  EXPECT_EQ(accepted_while_full, 0u);
+
+  ASSERT_TRUE(client.Send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_THAT(client.Read(milliseconds(3000), "\r\n\r\n"), StartsWith("HTTP/1.1 201"));
+  Client next(ClientOptions{"127.0.0.1", server->port(), milliseconds(3000)});
+  auto res = next.Send(Request{"GET", "/next", {}, ""});
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(FindHeader(res->headers, "X-Target"), "/next");
+  EXPECT_EQ(server->connections_accepted(), 2u);
+}
+
+TEST(HttpTest, ARequestTricklingInIsCutOffAtTheRequestTimeout) {
+  std::atomic<int> handled{0};
+  ServerOptions options;
+  options.request_timeout = milliseconds(300);
+  options.idle_timeout = milliseconds(5000);
+  auto server = StartServer(options, [&](const Request& r) {
+    ++handled;
+    return Echo(r);
+  });
+  RawConnection slow(server->port());
+  ASSERT_TRUE(slow.connected());
+  const auto start = Clock::now();
+  // One header byte every 20 ms, for at most 3 s: a request that never ends.
+  const std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(150, 'a');
+  for (size_t i = 0; !slow.closed() && Clock::now() - start < milliseconds(3000); ++i) {
+    if (!slow.Send(std::string(1, header[i % header.size()]))) break;
+    slow.Read(milliseconds(20));
+  }
+  slow.Read(milliseconds(200));  // a failed send means it closed: see the close itself
+  ASSERT_TRUE(slow.closed());
+  EXPECT_LT(slow.closed_at() - start, milliseconds(1000));
+  EXPECT_EQ(handled.load(), 0);
+  // Others are still served.
+  Client client(ClientOptions{"127.0.0.1", server->port()});
+  EXPECT_EQ(client.Send(Request{"GET", "/", {}, ""})->status, 201);
+}
+
+TEST(HttpTest, AnIdleConnectionIsClosedAtTheIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = milliseconds(200);
+  auto server = StartServer(options, Echo);
+  // Kept alive after an answer, then silent.
+  RawConnection kept(server->port());
+  ASSERT_TRUE(kept.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_THAT(kept.Read(milliseconds(2000), "\r\n\r\n"), StartsWith("HTTP/1.1 201"));
+  const auto answered = Clock::now();
+  kept.Read(milliseconds(3000));
+  ASSERT_TRUE(kept.closed());
+  EXPECT_GE(kept.closed_at() - answered, milliseconds(150));
+  EXPECT_LT(kept.closed_at() - answered, milliseconds(1500));
+  // Connected, and never a byte.
+  RawConnection silent(server->port());
+  const auto connected = Clock::now();
+  silent.Read(milliseconds(3000));
+  ASSERT_TRUE(silent.closed());
+  EXPECT_LT(silent.closed_at() - connected, milliseconds(1500));
+}
+
+TEST(HttpTest, TheClientReconnectsWhenTheServerClosedItsIdleConnection) {
+  ServerOptions options;
+  options.idle_timeout = milliseconds(100);
+  auto server = StartServer(options, Echo);
+  Client client(ClientOptions{"127.0.0.1", server->port(), milliseconds(2000)});
+  ASSERT_TRUE(client.Send(Request{"POST", "/one", {}, "x"}).ok());
+  std::this_thread::sleep_for(milliseconds(400));  // the server closes it meanwhile
+  auto second = client.Send(Request{"POST", "/two", {}, "y"});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->body, "y");
+  EXPECT_EQ(server->connections_accepted(), 2u);
+}
+
+TEST(HttpTest, AnAnswerTheClientDoesNotTakeIsAbandonedAtTheWriteTimeout) {
+  constexpr size_t kBig = 32 * 1024 * 1024;  // more than both socket buffers hold
+  ServerOptions options;
+  options.write_timeout = milliseconds(300);
+  auto server = StartServer(options, [](const Request& r) {
+    return Response{200, {}, r.target == "/big" ? std::string(kBig, 'x') : "small"};
+  });
+  RawConnection reader(server->port());
+  ASSERT_TRUE(reader.Send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(milliseconds(1200));  // not reading meanwhile
+  const std::string got = reader.Read(milliseconds(5000));
+  EXPECT_TRUE(reader.closed());
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 200"));
+  EXPECT_LT(got.size(), kBig);
+  Client client(ClientOptions{"127.0.0.1", server->port()});
+  auto next = client.Send(Request{"GET", "/", {}, ""});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->body, "small");
+}
+
+TEST(HttpTest, OversizedAndMalformedRequestsAreRefusedWithoutTheHandler) {
+  std::atomic<int> handled{0};
+  ServerOptions options;
+  options.max_header_bytes = 1024;
+  options.max_body_bytes = 1000;
+  auto server = StartServer(options, [&](const Request& r) {
+    ++handled;
+    return Echo(r);
+  });
+  struct Case {
+    std::string name;
+    std::string request;
+    std::string status_line;
+  };
+  const std::string chunk = "3e8\r\n" + std::string(1000, 'c') + "\r\n";
+  const std::vector<Case> cases = {
+      {"long header field",
+       "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'h') + "\r\n\r\n",
+       "HTTP/1.1 431"},
+      {"many header fields",
+       "GET / HTTP/1.1\r\nHost: x\r\n" +
+           [] {
+             std::string fields;
+             for (int i = 0; i < 200; ++i) fields += "X-F" + std::to_string(i) + ": v\r\n";
+             return fields;
+           }() +
+           "\r\n",
+       "HTTP/1.1 431"},
+      {"long target", "GET /" + std::string(2000, 't') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+       "HTTP/1.1 431"},
+      {"declared body over the limit",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b'),
+       "HTTP/1.1 413"},
+      {"chunked body over the limit",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk +
+           "0\r\n\r\n",
+       "HTTP/1.1 413"},
+      {"not HTTP", "HELLO THERE\r\n\r\n", "HTTP/1.1 400"},
+      {"bad version", "GET / HTTP/7\r\nHost: x\r\n\r\n", "HTTP/1.1 400"},
+      {"space in a field name", "GET / HTTP/1.1\r\nBad Field: x\r\n\r\n", "HTTP/1.1 400"},
+      {"bad content length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n",
+       "HTTP/1.1 400"},
+      {"bad chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+       "HTTP/1.1 400"},
+  };
+  Client good(ClientOptions{"127.0.0.1", server->port()});
+  for (const Case& c : cases) {
+    RawConnection raw(server->port());
+    ASSERT_TRUE(raw.Send(c.request)) << c.name;
+    const std::string answer = raw.Read(milliseconds(3000));
+    EXPECT_THAT(answer, StartsWith(c.status_line)) << c.name;
+    EXPECT_TRUE(raw.closed()) << c.name;
+    // Others are still served, on their kept-alive connection.
+    auto fine = good.Send(Request{"POST", "/", {}, std::string(1000, 'k')});
+    ASSERT_TRUE(fine.ok()) << c.name << ": " << fine.status();
+    EXPECT_EQ(fine->status, 201) << c.name;
+  }
+  EXPECT_EQ(handled.load(), static_cast<int>(cases.size()));
+  EXPECT_EQ(server->connections_accepted(), cases.size() + 1);
 }
 
 }  // namespace

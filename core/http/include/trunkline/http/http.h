@@ -59,11 +59,29 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port (see Server::port())
   int threads = 1;
+
+  // A connection with no request under way (just accepted, or kept alive after an answer)
+  // is closed when no byte of a request arrives for this long.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // From its first byte, a request (header and body) must arrive within this, however
+  // steadily its bytes trickle in; otherwise the connection is closed unanswered.
+  std::chrono::milliseconds request_timeout{10'000};
+  // An answer must be taken by the client within this; otherwise the connection is closed.
+  std::chrono::milliseconds write_timeout{10'000};
+  // Requests over these limits, and malformed requests, are answered by the server itself
+  // without calling the handler: 431 (request line and header fields over
+  // max_header_bytes), 413 (body over max_body_bytes), 400 (not HTTP/1.x); the connection
+  // is then closed. Other connections are not affected.
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 1024 * 1024;
 };
 
 class Server {
  public:
-  // Binds, listens, and starts serving on its own threads.
+  // Binds, listens, and starts serving on its own threads. A failed accept (out of file
+  // descriptors, say) is written to stderr and retried after a short pause (10 ms, doubling
+  // up to 1 s while failures go on): the server keeps accepting once the cause has passed.
+  // kInvalidArgument: `options.address` is not an IP address.
   // kUnavailable: the address cannot be bound (message says why).
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
   ~Server();  // Stop()s
@@ -71,6 +89,8 @@ class Server {
   uint16_t port() const;
   // Connections accepted since the start.
   uint64_t connections_accepted() const;
+  // Accepts that failed since the start (each one retried after the pause).
+  uint64_t accept_failures() const;
   // Closes the listener and every connection and joins the threads. Idempotent.
   void Stop();
 
@@ -93,7 +113,8 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Sends `request` over the kept-alive connection (connecting first when needed) and
+  // Sends `request` over the kept-alive connection (connecting first when needed, and
+  // again when the server has closed the kept-alive one, e.g. on its idle timeout) and
   // returns the answer, whatever its status code. A "Host" header is added if missing.
   // Errors:
   //   kUnavailable: no connection could be made; the request was not sent.
