@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 
-#include "trunkline/domain/event_codec.h"
+#include "bench_events.h"
 #include "trunkline/journal/rocksdb_journal.h"
 #include "trunkline/plugin_host/plugin_host.h"
 #include "trunkline/projection/current_state.h"
@@ -18,7 +19,6 @@ namespace trunkline::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using domain::Event;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -30,53 +30,12 @@ Result<std::unique_ptr<journal::RocksDbJournal>> OpenJournal(const std::filesyst
   return journal::RocksDbJournal::Open(options);
 }
 
-// The n-th event of a trunk's life: created, then mostly field updates, with origination
-// URLs added and removed, recording changes and phone numbers attached and detached.
-Event TrunkEvent(uint64_t trunk, uint64_t n, std::mt19937_64& rng) {
-  const std::string t = std::to_string(trunk);
-  if (n == 0) {
-    return domain::TrunkCreated{
-        "twilio",
-        "acct-" + std::to_string(trunk % 10),
-        {{"friendly_name", "Trunk " + t},
-         {"domain_name", "t" + t + ".pstn.twilio.com"},
-         {"secure", true},
-         {"transfer_mode", std::string("sip-only")}},
-        {{"recording",
-          {{"mode", std::string("do-not-record")}, {"trim", std::string("do-not-trim")}}}}};
-  }
-  const std::string item = "ou" + std::to_string(rng() % 4);
-  switch (rng() % 10) {
-    case 0:
-      return domain::ItemAdded{"origination_urls",
-                               item,
-                               {{"friendly_name", "pbx " + item},
-                                {"sip_url", "sip:" + item + ".example.com"},
-                                {"priority", int64_t(rng() % 100)},
-                                {"weight", int64_t(1 + rng() % 100)},
-                                {"enabled", true}}};
-    case 1:
-      return domain::ItemRemoved{"origination_urls", item};
-    case 2:
-      return domain::SingletonUpdated{
-          "recording", {{"mode", std::string("record-from-answer")}}, {}};
-    case 3:
-      return domain::Attached{"phone_numbers",
-                              "PN" + std::string(30, '0') + std::to_string(10 + rng() % 90)};
-    default:
-      return domain::TrunkUpdated{{{"friendly_name", "Trunk " + t + " rev " + std::to_string(n)},
-                                   {"cnam_lookup_enabled", rng() % 2 == 0}},
-                                  {}};
-  }
-}
-
 journal::AppendRequest Batch(uint64_t trunk, uint64_t first, uint64_t count, std::mt19937_64& rng) {
   journal::AppendRequest r;
   r.stream = projection::StreamOf("bench-" + std::to_string(trunk));
   r.metadata = {"bench", "load", r.stream + "/" + std::to_string(first), ""};
   for (uint64_t n = first; n < first + count; ++n) {
-    const domain::EncodedEvent e = domain::EncodeEvent(TrunkEvent(trunk, n, rng));
-    r.events.push_back({e.type, e.schema_version, e.payload});
+    r.events.push_back(EncodedTrunkEvent(trunk, n, rng));
   }
   return r;
 }
@@ -153,7 +112,15 @@ Result<Percentiles> MeasureAsOf(const std::filesystem::path& dir) {
   return Percentiles{micros[micros.size() / 2], micros[micros.size() * 99 / 100]};
 }
 
-Result<double> MeasureRss(const std::filesystem::path& dir, const DomainBenchOptions& o) {
+// Where the child of the memory figure leaves the number of trunks it projected.
+constexpr char kProjectedTrunksFile[] = "projected-trunks";
+
+struct RssFigure {
+  double mb = 0;
+  uint64_t trunks = 0;  // as projected by the child
+};
+
+Result<RssFigure> MeasureRss(const std::filesystem::path& dir, const DomainBenchOptions& o) {
   {
     TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(dir / "journal"));
     TRUNKLINE_RETURN_IF_ERROR(Fill(*journal, o.rss_trunks * 3, o.rss_trunks));
@@ -161,33 +128,46 @@ Result<double> MeasureRss(const std::filesystem::path& dir, const DomainBenchOpt
   const std::string command = o.self + " project-rss --dir " + dir.string();
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return InternalError("cannot run " + command);
-  double mb = -1;
-  const int matched = std::fscanf(pipe, "%lf", &mb);
+  RssFigure figure;
+  const int matched = std::fscanf(pipe, "%lf", &figure.mb);
   if (pclose(pipe) != 0 || matched != 1) return InternalError(command + " failed");
-  return mb;
+  FILE* count = std::fopen((dir / kProjectedTrunksFile).c_str(), "r");
+  if (count == nullptr) return InternalError(command + " did not say how many trunks it projected");
+  const int counted = std::fscanf(count, "%" SCNu64, &figure.trunks);
+  std::fclose(count);
+  if (counted != 1) return InternalError("unreadable " + (dir / kProjectedTrunksFile).string());
+  return figure;
 }
 
 }  // namespace
+
+std::string RssFigureName(uint64_t trunks) { return "rss_" + CountName(trunks) + "_trunks_mb"; }
 
 Result<double> ProjectAndMeasureRss(const std::string& dir) {
   TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenJournal(std::filesystem::path(dir) / "journal"));
   TRUNKLINE_ASSIGN_OR_RETURN(auto state, projection::CurrentState::Load(dir + "/snapshot"));
   TRUNKLINE_RETURN_IF_ERROR(state->CatchUp(*journal));
   if (state->trunks().empty()) return InternalError("nothing projected");
-  return PeakRssMb();
+  const double mb = PeakRssMb();
+  const std::string count_path = dir + "/" + kProjectedTrunksFile;
+  FILE* count = std::fopen(count_path.c_str(), "w");
+  if (count == nullptr) return UnavailableError("cannot write " + count_path);
+  const bool written = std::fprintf(count, "%zu\n", state->trunks().size()) > 0;
+  if (std::fclose(count) != 0 || !written) return UnavailableError("cannot write " + count_path);
+  return mb;
 }
 
 Result<std::vector<Figure>> RunDomainBench(const DomainBenchOptions& o) {
   return MeasureInScratchDir(
       o.dir, "trunkline-bench-domain",
       [&](const std::filesystem::path& root, std::vector<Figure>& figures) -> Status {
-        TRUNKLINE_ASSIGN_OR_RETURN(double rss, MeasureRss(root / "rss", o));
+        TRUNKLINE_ASSIGN_OR_RETURN(RssFigure rss, MeasureRss(root / "rss", o));
         TRUNKLINE_ASSIGN_OR_RETURN(double rebuild, MeasureRebuild(root / "rebuild", o));
         figures.push_back({"rebuild_eps", rebuild, "events/s"});
         TRUNKLINE_ASSIGN_OR_RETURN(Percentiles as_of, MeasureAsOf(root / "asof"));
         figures.push_back({"as_of_p50_us", as_of.p50, "us"});
         figures.push_back({"as_of_p99_us", as_of.p99, "us"});
-        figures.push_back({"rss_100k_trunks_mb", rss, "MiB"});
+        figures.push_back({RssFigureName(rss.trunks), rss.mb, "MiB"});
         figures.push_back({"peak_rss_mb", PeakRssMb(), "MiB"});
         return OkStatus();
       });

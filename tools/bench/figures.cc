@@ -23,6 +23,24 @@ void PrintJson(const std::vector<Figure>& figures, std::ostream& out) {
   out << boost::json::serialize(object) << '\n';
 }
 
+std::string CountName(uint64_t count) {
+  if (count != 0 && count % 1'000'000 == 0) return std::to_string(count / 1'000'000) + "m";
+  if (count != 0 && count % 1'000 == 0) return std::to_string(count / 1'000) + "k";
+  return std::to_string(count);
+}
+
+Result<uint64_t> DirectoryBytes(const std::filesystem::path& dir) {
+  std::error_code ec;
+  uint64_t bytes = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+    if (ec) break;
+  }
+  if (ec) return UnavailableError("measuring " + dir.string() + ": " + ec.message());
+  return bytes;
+}
+
 double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

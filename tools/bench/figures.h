@@ -1,6 +1,7 @@
 // Benchmark figures and how trunkline-bench prints them.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -21,6 +22,13 @@ struct Figure {
 void PrintText(const std::vector<Figure>& figures, std::ostream& out);
 // One JSON object: {"name": value, ...} in the figures' order.
 void PrintJson(const std::vector<Figure>& figures, std::ostream& out);
+
+// A count as figure names spell it: 100000 -> "100k", 2000000 -> "2m", 250 -> "250".
+std::string CountName(uint64_t count);
+
+// The bytes of every regular file under `dir`, recursively.
+// kUnavailable: `dir` or something in it could not be read.
+Result<uint64_t> DirectoryBytes(const std::filesystem::path& dir);
 
 // The process's peak resident set so far, in MiB.
 double PeakRssMb();

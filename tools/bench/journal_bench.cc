@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <random>
 #include <thread>
 
-#include "bench_payload.h"
+#include "bench_events.h"
 #include "trunkline/journal/rocksdb_journal.h"
 
 namespace trunkline::bench {
@@ -53,12 +55,13 @@ Result<std::unique_ptr<RocksDbJournal>> OpenFresh(const std::filesystem::path& d
   return RocksDbJournal::Open(options);
 }
 
-AppendRequest OneEvent(const std::string& stream, uint64_t version, uint64_t seq) {
+// The next event of `writer`'s trunk, which is at `version`.
+AppendRequest OneEvent(int writer, uint64_t version, std::mt19937_64& rng) {
   AppendRequest r;
-  r.stream = stream;
+  r.stream = "writer-" + std::to_string(writer);
   r.expected = version == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exactly(version);
-  r.metadata = {"bench", "load", stream + "/" + std::to_string(seq), ""};
-  r.events.push_back({"TrunkUpdated", 1, MakePayload(seq, 200)});
+  r.metadata = {"bench", "load", r.stream + "/" + std::to_string(version), ""};
+  r.events.push_back(EncodedTrunkEvent(writer, version, rng));
   return r;
 }
 
@@ -74,9 +77,9 @@ Result<double> MeasureDurableAppends(const std::filesystem::path& dir, int write
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
-      const std::string stream = "writer-" + std::to_string(w);
+      std::mt19937_64 rng(w);
       for (uint64_t version = 0; SecondsSince(start) < seconds && !failed; ++version) {
-        Result<journal::AppendReceipt> r = journal->Append(OneEvent(stream, version, version));
+        Result<journal::AppendReceipt> r = journal->Append(OneEvent(w, version, rng));
         if (!r.ok()) {
           std::lock_guard lock(error_mu);
           if (!failed.exchange(true)) first_error = r.status();
@@ -92,48 +95,58 @@ Result<double> MeasureDurableAppends(const std::filesystem::path& dir, int write
   return static_cast<double>(appended.load()) / elapsed;
 }
 
-// Appends `events` events in batches of 1000 events each, spread over 10,000 streams.
-Result<double> MeasureImport(const std::filesystem::path& dir, uint64_t events) {
+struct ImportFigures {
+  double events_per_s = 0;
+  double payload_bytes_per_event = 0;
+};
+
+// Appends `events` trunk events in appends of kImportBatch events of one stream each, the
+// streams taken in turn from kImportStreams: batch b goes to stream b % kImportStreams and
+// carries that trunk's next events, so every stream starts with its TrunkCreated.
+Result<ImportFigures> MeasureImport(const std::filesystem::path& dir, uint64_t events) {
   TRUNKLINE_ASSIGN_OR_RETURN(auto journal, OpenFresh(dir));
-  constexpr uint64_t kBatch = 1000;
-  constexpr uint64_t kStreams = 10000;
+  std::mt19937_64 rng(42);
   double appending = 0;  // seconds inside Append; making the events is not measured
-  for (uint64_t first = 0; first < events; first += kBatch) {
+  uint64_t payload_bytes = 0;
+  for (uint64_t first = 0; first < events; first += kImportBatch) {
+    const uint64_t batch = first / kImportBatch;
+    const uint64_t stream = batch % kImportStreams;
+    const uint64_t stream_version = batch / kImportStreams * kImportBatch;
     AppendRequest r;
-    r.stream = "import-" + std::to_string((first / kBatch) % kStreams);
+    r.stream = "import-" + std::to_string(stream);
     r.metadata = {"importer", "bulk import", "import/" + std::to_string(first), ""};
-    for (uint64_t i = first; i < std::min(events, first + kBatch); ++i) {
-      r.events.push_back({"TrunkUpdated", 1, MakePayload(i, 200)});
+    for (uint64_t i = first; i < std::min(events, first + kImportBatch); ++i) {
+      r.events.push_back(EncodedTrunkEvent(stream, stream_version + (i - first), rng));
+      payload_bytes += r.events.back().payload.size();
     }
     const auto start = Clock::now();
     TRUNKLINE_RETURN_IF_ERROR(journal->Append(r).status());
     appending += SecondsSince(start);
   }
-  // Settle the data before it is replayed, so that replay measures reading, not reading
-  // while the import's compactions run.
+  // Settle the data before it is measured on disk and replayed, so that replay measures
+  // reading, not reading while the import's compactions run.
   TRUNKLINE_RETURN_IF_ERROR(journal->Compact());
-  return static_cast<double>(events) / appending;
+  return ImportFigures{static_cast<double>(events) / appending,
+                       static_cast<double>(payload_bytes) / static_cast<double>(events)};
 }
 
-// Reopens the imported journal and reads every event in global order, decoding payloads.
+// Reopens the imported journal and reads every event in global order, decoding each through
+// the domain's event codec.
 Result<double> MeasureReplay(const std::filesystem::path& dir, uint64_t events) {
   journal::RocksDbJournalOptions options;
   options.dir = dir.string();
   TRUNKLINE_ASSIGN_OR_RETURN(auto journal, RocksDbJournal::Open(options));
   const auto start = Clock::now();
   uint64_t read = 0;
-  uint64_t fields = 0;
-  uint64_t bad_payload = 0;
+  Status decoded;
   TRUNKLINE_RETURN_IF_ERROR(journal->Scan(1, [&](const journal::RecordView& r) {
-    const int n = DecodePayload(r.payload);
-    if (n < 0) bad_payload = r.position;
-    fields += static_cast<uint64_t>(n);
+    decoded = DecodeTrunkEvent(r);
     ++read;
-    return n >= 0;
+    return decoded.ok();
   }));
-  if (bad_payload != 0) return DataLossError("payload at " + std::to_string(bad_payload));
   const double elapsed = SecondsSince(start);
-  if (read != events || fields == 0) {
+  TRUNKLINE_RETURN_IF_ERROR(decoded);
+  if (read != events) {
     return InternalError("replay read " + std::to_string(read) + " of " + std::to_string(events) +
                          " events");
   }
@@ -166,8 +179,18 @@ Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options) 
           return MeasureDurableAppends(root / "append64", 64, seconds);
         }));
         if (wanted("replay_eps") || wanted("import_eps")) {  // replay reads the import
-          TRUNKLINE_ASSIGN_OR_RETURN(double import, MeasureImport(root / "import", options.events));
-          if (wanted("import_eps")) figures.push_back({"import_eps", import, "events/s"});
+          TRUNKLINE_ASSIGN_OR_RETURN(ImportFigures import,
+                                     MeasureImport(root / "import", options.events));
+          if (wanted("import_eps")) {
+            figures.push_back({"import_eps", import.events_per_s, "events/s"});
+          }
+          if (options.only.empty()) {  // the import's journal on disk, compacted and closed
+            TRUNKLINE_ASSIGN_OR_RETURN(uint64_t bytes, DirectoryBytes(root / "import"));
+            figures.push_back({"disk_bytes_per_event",
+                               static_cast<double>(bytes) / static_cast<double>(options.events),
+                               "bytes"});
+            figures.push_back({"payload_bytes_per_event", import.payload_bytes_per_event, "bytes"});
+          }
         }
         TRUNKLINE_RETURN_IF_ERROR(measure("replay_eps", "events/s", [&] {
           return MeasureReplay(root / "import", options.events);

@@ -10,6 +10,11 @@
 
 namespace trunkline::bench {
 
+// The import's shape: appends of kImportBatch events of one stream each, the streams taken
+// in turn from kImportStreams (at the default 1,000,000 events, one append to each stream).
+inline constexpr uint64_t kImportBatch = 100;
+inline constexpr uint64_t kImportStreams = 10'000;
+
 struct JournalBenchOptions {
   std::string dir;               // scratch space; a fresh subdirectory is used and removed
   uint64_t events = 1'000'000;   // for import and replay
@@ -19,7 +24,8 @@ struct JournalBenchOptions {
 };
 
 // fsync_per_s, append_1writer_durable_eps, append_64writers_durable_eps, import_eps,
-// replay_eps, peak_rss_mb.
+// disk_bytes_per_event and payload_bytes_per_event (only when `only` is empty), replay_eps,
+// peak_rss_mb.
 Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options);
 
 }  // namespace trunkline::bench
