@@ -9,9 +9,18 @@ cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 data_dir="${TRUNKLINE_DATA_DIR:-trunkline-data}/demo"
 
-bash scripts/bootstrap.sh >/dev/null
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target trunkctl >/dev/null
+# Setup says one line per step and keeps the rest in logs under the build dir (their end is
+# shown when a step fails); the build shows its progress, since a first build takes minutes.
+mkdir -p "$build_dir"
+failed() { tail -n 30 "$1" >&2; echo "run.sh: $2 failed; full output in $1" >&2; exit 1; }
+echo "== Dependencies (scripts/bootstrap.sh)"
+bash scripts/bootstrap.sh 2>&1 | tee "$build_dir/bootstrap.log" | grep --line-buffered '^bootstrap:' ||
+  failed "$build_dir/bootstrap.log" "scripts/bootstrap.sh"
+echo "== Configuring $build_dir"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$build_dir/configure.log" 2>&1 ||
+  failed "$build_dir/configure.log" "cmake"
+echo "== Building trunkctl (a first build takes a few minutes)"
+cmake --build "$build_dir" -j "$(nproc)" --target trunkctl
 rm -rf "$data_dir"
 
 ctl() { "$build_dir/tools/trunkctl/trunkctl" --data-dir "$data_dir" "$@"; }
