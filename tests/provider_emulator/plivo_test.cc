@@ -1,5 +1,5 @@
-// The Plivo Zentrunk emulator driven over real HTTP on 127.0.0.1, checked against
-// /work/shared/providers/plivo/README.md.
+// The Plivo Zentrunk emulator driven over real HTTP on 127.0.0.1, checked against the fact
+// sheet tools/provider-emulator/docs/plivo.md.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -604,7 +604,7 @@ TEST_F(PlivoTest, TrunkCreateFieldValidation) {
       });
 }
 
-// ---- Direction and cross-resource rules (README §4.3, §4.8, §9) ----
+// ---- Direction and cross-resource rules (docs/plivo.md §4.3, §4.8, §9) ----
 
 TEST_F(PlivoTest, OutboundTrunksNeedAnIpAclOrACredentialOrBoth) {
   const std::string acl = e.Acl();
@@ -774,7 +774,7 @@ TEST_F(PlivoDocumentedTest, DeletingResourcesInUseLeavesTheTrunkPointingAtNothin
   EXPECT_THAT(a.error(), HasSubstr("ipacl_uuid"));
 }
 
-// ---- Number routing (README §8) ----
+// ---- Number routing (docs/plivo.md §8) ----
 
 TEST_F(PlivoTest, NumbersRouteToTrunksAndAnOutboundOneIsAcceptedAsLiveDoes) {
   const std::string inbound = e.Inbound();

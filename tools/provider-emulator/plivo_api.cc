@@ -173,7 +173,7 @@ Check ReadString(const json::object& body, std::string_view key, std::optional<s
 }
 
 // A reference to another resource: null and "" both mean none, which is how a client clears
-// one on update (the README leaves clearing undocumented).
+// one on update (docs/plivo.md leaves clearing undocumented).
 Check ReadRef(const json::object& body, std::string_view key, std::optional<std::string>* out) {
   const json::value* v = body.if_contains(key);
   if (v != nullptr && v->is_null()) {
@@ -231,8 +231,8 @@ void ApplyTrunkFields(const TrunkFields& f, Trunk* t) {
   if (f.fallback_uri_uuid) t->fallback_uri_uuid = *f.fallback_uri_uuid;
 }
 
-// README §4.3, §4.8, §9. What a trunk of the other direction carries is undocumented; it is
-// refused so that a client mixing them up finds out here rather than on a call.
+// docs/plivo.md §4.3, §4.8, §9. What a trunk of the other direction carries is undocumented;
+// it is refused so that a client mixing them up finds out here rather than on a call.
 Check CheckDirection(const Trunk& t) {
   if (t.direction == "outbound") {
     if (!t.primary_uri_uuid.empty()) return Invalid("primary_uri_uuid is for inbound trunks only");
@@ -274,7 +274,7 @@ Check CheckReferencesExist(Account& account, const TrunkFields& f) {
   return std::nullopt;
 }
 
-// Credential value rules (README §5, from LiveKit and Plivo's skill). `_` is accepted in
+// Credential value rules (docs/plivo.md §5, from LiveKit and Plivo's skill). `_` is accepted in
 // usernames because Plivo's own examples use it.
 Check CheckUsername(const std::string& username) {
   const bool ok = username.size() >= 5 && username.size() <= 20 &&
@@ -416,7 +416,7 @@ constexpr std::string_view kTrunkFilters[] = {
     "trunk_status",    "trunk_direction",  "secure",           "ipacl_uuid",
     "credential_uuid", "primary_uri_uuid", "fallback_uri_uuid"};
 
-// The trunk list filters (README §4.6), exact match; "" matches a null reference.
+// The trunk list filters (docs/plivo.md §4.6), exact match; "" matches a null reference.
 Check ReadTrunkFilters(const Params& params, Params* filters) {
   for (std::string_view key : kTrunkFilters) {
     const std::string* value = FindParam(params, key);
@@ -622,7 +622,7 @@ http::Response PlivoApi::State::Handle(const http::Request& request) {
     return Error(401, "auth_id " + auth_id + " in the path is not the authenticated account");
   }
 
-  // Every documented path ends in '/' (README §2); anything else is not a route.
+  // Every documented path ends in '/' (docs/plivo.md §2); anything else is not a route.
   std::vector<std::string_view> rest(segments.begin() + 3, segments.end());
   if (rest.empty() || !rest.back().empty() ||
       std::any_of(rest.begin(), rest.end() - 1, [](std::string_view s) { return s.empty(); })) {
@@ -640,7 +640,7 @@ http::Response PlivoApi::State::Handle(const http::Request& request) {
   }
 
   if (rest.size() == 2 && rest[0] == "Number") {
-    // E.164 digits without '+' (README §8); anything else names no number.
+    // E.164 digits without '+' (docs/plivo.md §8); anything else names no number.
     if (!IsDigits(rest[1]) || rest[1].size() > 15) {
       return Error(404, "number " + std::string(rest[1]) + " not found");
     }
@@ -671,7 +671,7 @@ http::Response PlivoApi::State::Zentrunk(const std::string& auth_id, Account& ac
 
 void PlivoApi::State::DeleteTrunk(Account& account, const std::string& trunk_id) {
   std::erase_if(account.trunks, [&](const Trunk& t) { return t.trunk_id == trunk_id; });
-  // README §4.7: numbers routed to a deleted trunk lose their routing.
+  // docs/plivo.md §4.7: numbers routed to a deleted trunk lose their routing.
   for (auto& [digits, number] : account.numbers) {
     if (number.trunk_id == trunk_id) number.trunk_id.clear();
   }
@@ -701,7 +701,7 @@ http::Response PlivoApi::State::Trunks(const std::string& auth_id, Account& acco
     if (auto e = CheckReferencesExist(account, f)) return Error(*e);
     t.trunk_id = NewTrunkId();
     account.trunks.push_back(t);
-    // Live answers carry only the id (README §3.1); the docs' shape gets the domain too.
+    // Live answers carry only the id (docs/plivo.md §3.1); the docs' shape gets the domain too.
     json::object extra;
     if (!quirks) extra["trunk_domain"] = Domain(t.trunk_id);
     return Written(201, kTrunkKind, t.trunk_id, std::move(extra));
@@ -772,7 +772,7 @@ http::Response PlivoApi::State::Credentials(const std::string& auth_id, Account&
     std::erase_if(account.credentials, [&](const Credential& c) { return c.uuid == *id; });
     return Deleted();
   }
-  // Live, a password needs its username and every update rewrites the password (README §5).
+  // Live, a password needs its username and every update rewrites the password (docs/plivo.md §5).
   if (quirks && !username) {
     return Error(Invalid("username is required on every credential update"));
   }
@@ -817,7 +817,7 @@ http::Response PlivoApi::State::IpAcls(const std::string& auth_id, Account& acco
     return Deleted();
   }
   if (name) acl->name = *name;
-  if (ips) acl->ip_addresses = std::move(*ips);  // replaces the whole list (README §6)
+  if (ips) acl->ip_addresses = std::move(*ips);  // replaces the whole list (docs/plivo.md §6)
   return Written(202, kIpAclKind, acl->uuid);
 }
 
@@ -844,8 +844,8 @@ http::Response PlivoApi::State::Uris(const std::string& auth_id, Account& accoun
     if (existing == nullptr) return Error(404, "origination URI " + *id + " not found");
     if (method == "GET") return Object(UriJson(*existing));
     if (method == "DELETE") {
-      // Live, trunks pointing at the URI go with it (README §7, §11.7); documented, inbound
-      // calls on them just fail.
+      // Live, trunks pointing at the URI go with it (docs/plivo.md §7, §11.7); documented,
+      // inbound calls on them just fail.
       if (quirks) {
         std::vector<std::string> doomed;
         for (const Trunk& t : account.trunks) {
@@ -858,7 +858,7 @@ http::Response PlivoApi::State::Uris(const std::string& auth_id, Account& accoun
       std::erase_if(account.uris, [&](const Uri& u) { return u.uuid == *id; });
       return Deleted();
     }
-    // Live, a write is refused unless it restates what a password belongs to (README §7).
+    // Live, a write is refused unless it restates what a password belongs to (docs/plivo.md §7).
     if (quirks && password && !auth) {
       return Error(Invalid("authentication_needed must be restated with a password change"));
     }
@@ -919,12 +919,12 @@ http::Response PlivoApi::State::Numbers(const std::string& auth_id, Account& acc
     const Trunk* trunk = FindTrunk(account.trunks, *app_id);
     if (trunk == nullptr)
       return Error(404, "app_id " + *app_id + " is not a trunk of this account");
-    // README §8: only inbound trunks should take numbers, but no documented rule refuses an
+    // docs/plivo.md §8: only inbound trunks should take numbers, but no documented rule refuses an
     // outbound one: live accepts it and the number stops answering. So does the emulator,
     // and the state dump shows it, for tests to catch a client that lets it happen.
   }
   Number& number = account.numbers[digits];
-  // Omitting app_id assigns the account's default application (README §8), of which the
+  // Omitting app_id assigns the account's default application (docs/plivo.md §8), of which the
   // emulator has none: the number is left unrouted.
   number.trunk_id = app_id.value_or("");
   if (alias) number.alias = *alias;

@@ -1,8 +1,8 @@
 // An in-memory emulator of Plivo's Zentrunk (SIP trunking) REST API: Trunks, Credentials,
 // IP access control lists and origination URIs under /v1/Account/{auth_id}/Zentrunk/, and
 // routing a number to an inbound trunk with POST /v1/Account/{auth_id}/Number/{digits}/.
-// Behaviour follows /work/shared/providers/plivo/README.md (§13's defaults where sources are
-// silent); `quirks` switches between what live users report (§11) and what the docs say.
+// Behaviour follows the fact sheet docs/plivo.md (§13's defaults where sources are silent);
+// `quirks` switches between what live users report (§11) and what the docs say.
 //
 // Thread-safety: every public method may be called from any thread; one mutex guards all
 // state.
@@ -22,10 +22,10 @@ namespace trunkline::emulator {
 
 struct PlivoOptions {
   std::vector<std::pair<std::string, std::string>> accounts;  // auth_id, auth_token
-  // The live behaviour of README §11/§13: trunk update needs trunk_direction, trunk GET is
-  // wrapped in "object", the trunk create answer lacks trunk_domain, credential update
-  // restates username and password, a URI password change restates authentication_needed and
-  // username, and deleting a URI deletes the trunks using it. false: as documented.
+  // The live behaviour of docs/plivo.md §11/§13: trunk update needs trunk_direction, trunk
+  // GET is wrapped in "object", the trunk create answer lacks trunk_domain, credential update
+  // restates username and password, a URI password change restates authentication_needed
+  // and username, and deleting a URI deletes the trunks using it. false: as documented.
   bool quirks = true;
   uint64_t seed = 1;  // ids (uuids, trunk ids) are drawn from this: same seed, same ids
 };

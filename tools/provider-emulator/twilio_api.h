@@ -1,7 +1,8 @@
 // TwilioApi: an in-memory, stateful emulator of Twilio's Elastic SIP Trunking API
 // (Trunking v1): all 24 operations of the official OpenAPI file, with Twilio's
-// authentication, form-encoded parameters, paging, error bodies and validation rules. Facts
-// and the choices made where Twilio's behaviour is unknown: tools/provider-emulator/README.md.
+// authentication, form-encoded parameters, paging, error bodies and validation rules. Facts:
+// the fact sheet docs/twilio.md; the choices made where Twilio's behaviour is unknown:
+// README.md.
 //
 // Thread-safety: safe for concurrent use (one mutex guards all state).
 #pragma once
