@@ -1,5 +1,6 @@
 // The trunkline-emulator binary: it prints the URLs it serves, answers with its default
-// accounts, refuses bad flags by name, and stops cleanly on SIGTERM and SIGINT.
+// accounts or those of an accounts file or the environment, refuses bad flags and bad
+// account lines by name (never quoting a secret), and stops cleanly on SIGTERM and SIGINT.
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,21 +9,29 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "emulator_test_util.h"
+#include "testutil/temp_dir.h"
 
 namespace trunkline::emulator::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
-// A child process running the emulator, its stdout and stderr merged into one pipe.
+constexpr char kAccountsVariable[] = "TRUNKLINE_EMULATOR_ACCOUNTS";
+
+// A child process running the emulator, its stdout and stderr merged into one pipe;
+// TRUNKLINE_EMULATOR_ACCOUNTS is set to `accounts` when given, else unset.
 class Child {
  public:
-  explicit Child(std::vector<std::string> args) {
+  explicit Child(std::vector<std::string> args,
+                 std::optional<std::string> accounts = std::nullopt) {
     int fds[2];
     EXPECT_EQ(pipe(fds), 0);
     pid_ = fork();
@@ -30,6 +39,11 @@ class Child {
       dup2(fds[1], 1);
       dup2(fds[1], 2);
       close(fds[0]);
+      if (accounts) {
+        setenv(kAccountsVariable, accounts->c_str(), 1);
+      } else {
+        unsetenv(kAccountsVariable);
+      }
       std::vector<char*> argv;
       args.insert(args.begin(), TRUNKLINE_EMULATOR);
       for (std::string& a : args) argv.push_back(a.data());
@@ -145,8 +159,112 @@ TEST(EmulatorBinaryTest, BadFlagsAreRefusedByName) {
     Child child(c.args);
     EXPECT_EQ(child.Exit(), 2) << c.message << ": " << child.output();
     EXPECT_THAT(child.output(), HasSubstr(c.message));
-    EXPECT_THAT(child.output(), ::testing::Not(HasSubstr("ready")));
+    EXPECT_THAT(child.output(), Not(HasSubstr("ready")));
   }
+}
+
+constexpr char kFileAccount[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kFileToken[] = "file-token:with-colon";
+constexpr char kFileKey[] = "SK0123456789abcdef0123456789abcdef";
+constexpr char kFilePlivo[] = "MAFILE00000000000001";
+
+std::string WriteFile(const ::trunkline::testing::TempDir& dir, const std::string& text) {
+  const std::string path = dir.Sub("accounts");
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The status of one request to each port with the given credentials.
+struct Statuses {
+  int twilio = 0, plivo = 0;
+};
+Statuses Try(const std::string& output, const std::string& twilio_user,
+             const std::string& twilio_secret, const std::string& plivo_user,
+             const std::string& plivo_secret) {
+  http::Client twilio(http::ClientOptions{"127.0.0.1", PortAfter(output, "twilio")});
+  http::Client plivo(http::ClientOptions{"127.0.0.1", PortAfter(output, "plivo")});
+  return {Send(twilio, "GET", "/v1/Trunks", "", Basic(twilio_user, twilio_secret)).status,
+          Send(plivo, "GET", "/v1/Account/" + plivo_user + "/Zentrunk/Trunk/", "",
+               Basic(plivo_user, plivo_secret))
+              .status};
+}
+
+TEST(EmulatorBinaryTest, AccountsComeFromAFile) {
+  ::trunkline::testing::TempDir dir;
+  const std::string path = WriteFile(
+      dir, std::string("# accounts for the test\n\n  twilio-account ") + kFileAccount + ":" +
+               kFileToken + "  \ntwilio-api-key\t" + kFileKey + ":key-secret:" + kFileAccount +
+               "\nplivo-account " + kFilePlivo + ":plivo-secret\n");
+  // The environment is ignored when a file is given.
+  Child child({"--accounts-file", path}, "plivo-account MAENV:env-token");
+  ASSERT_TRUE(child.WaitFor("ready\n")) << child.output();
+  Statuses file = Try(child.output(), kFileAccount, kFileToken, kFilePlivo, "plivo-secret");
+  EXPECT_EQ(file.twilio, 200);
+  EXPECT_EQ(file.plivo, 200);
+  EXPECT_EQ(Try(child.output(), kFileKey, "key-secret", kFilePlivo, "plivo-secret").twilio, 200);
+  // The defaults are not added to a provider the file gave accounts for.
+  Statuses defaults = Try(child.output(), "AC00000000000000000000000000000001", "emulator-token",
+                          "MAEMULATOR0000000001", "emulator-token");
+  EXPECT_EQ(defaults.twilio, 401);
+  EXPECT_EQ(defaults.plivo, 401);
+}
+
+TEST(EmulatorBinaryTest, AccountsComeFromTheEnvironmentUnlessFlagsGiveSome) {
+  const std::string env = std::string("twilio-account ") + kFileAccount + ":" + kFileToken;
+  {
+    Child child({}, env);
+    ASSERT_TRUE(child.WaitFor("ready\n")) << child.output();
+    Statuses from_env =
+        Try(child.output(), kFileAccount, kFileToken, "MAEMULATOR0000000001", "emulator-token");
+    EXPECT_EQ(from_env.twilio, 200);
+    EXPECT_EQ(from_env.plivo, 200);  // Plivo, given nothing, keeps its default account
+  }
+  Child flags({"--plivo-account", std::string(kFilePlivo) + ":flag-token"}, env);
+  ASSERT_TRUE(flags.WaitFor("ready\n")) << flags.output();
+  EXPECT_EQ(Try(flags.output(), kFileAccount, kFileToken, kFilePlivo, "flag-token").plivo, 200);
+  EXPECT_EQ(Try(flags.output(), kFileAccount, kFileToken, kFilePlivo, "flag-token").twilio, 401);
+}
+
+TEST(EmulatorBinaryTest, BadAccountLinesAreRefusedNamingTheLineAndTheRule) {
+  ::trunkline::testing::TempDir dir;
+  const std::string sid = kFileAccount;
+  struct Case {
+    std::string text;
+    std::string message;  // after "<source>:"
+  };
+  const std::vector<Case> cases = {
+      {"# fine\n\nbogus-kind " + sid + ":tok-secret-1\n",
+       "3: an account line starts with twilio-account, twilio-api-key or plivo-account"},
+      {sid + ":tok-secret-1\n", "1: an account line starts with twilio-account"},
+      {"twilio-account ACxyz:tok-secret-1\n",
+       "1: twilio-account: the account SID must be AC followed by 32 lower-case hex digits"},
+      {"twilio-account " + sid + "\n",
+       "1: twilio-account needs ACCOUNTSID:AUTHTOKEN (2 non-empty parts separated by ':')"},
+      {"twilio-account\n", "1: twilio-account needs ACCOUNTSID:AUTHTOKEN"},
+      {"twilio-api-key " + std::string(kFileKey) + ":tok-secret-1\n",
+       "1: twilio-api-key needs KEYSID:SECRET:ACCOUNTSID (3 non-empty parts"},
+      {"twilio-api-key " + std::string(kFileKey) + ":tok-secret-1:AC1\n",
+       "1: twilio-api-key: the account SID must be AC followed by 32"},
+      {"plivo-account MA-1:tok-secret-1\n", "1: plivo-account: the auth ID must be letters"},
+      {"plivo-account MAX:tok-secret-1\nplivo-account MAX:tok-secret-1\n",
+       "2: plivo-account: MAX is given twice"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = WriteFile(dir, c.text);
+    for (bool from_file : {true, false}) {
+      Child child(from_file ? std::vector<std::string>{"--accounts-file", path}
+                            : std::vector<std::string>{},
+                  from_file ? std::nullopt : std::optional<std::string>(c.text));
+      const std::string source = from_file ? path : kAccountsVariable;
+      EXPECT_EQ(child.Exit(), 2) << c.text << child.output();
+      EXPECT_THAT(child.output(), HasSubstr(source + ":" + c.message)) << c.text;
+      EXPECT_THAT(child.output(), Not(HasSubstr("tok-secret-1"))) << c.text;
+      EXPECT_THAT(child.output(), Not(HasSubstr("ready"))) << c.text;
+    }
+  }
+  Child missing({"--accounts-file", dir.Sub("none")});
+  EXPECT_EQ(missing.Exit(), 2);
+  EXPECT_THAT(missing.output(), HasSubstr(dir.Sub("none") + ": cannot read"));
 }
 
 }  // namespace

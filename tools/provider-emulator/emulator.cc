@@ -1,8 +1,5 @@
 #include "emulator.h"
 
-#include <deque>
-#include <mutex>
-
 #include "common.h"
 
 namespace trunkline::emulator {
@@ -10,37 +7,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kAdminPrefix = "/__emulator/";
-constexpr size_t kLogLimit = 100'000;  // oldest entries go first
-
-struct LoggedRequest {
-  std::string provider, method, target, body;
-  int status = 0;
-  std::string fault;
-};
-
-// A body as it may be logged: password values of JSON and form bodies masked.
-std::string Masked(const std::string& body) {
-  json::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (!ec && parsed.is_object()) {
-    bool masked = false;
-    for (auto& [key, value] : parsed.as_object()) {
-      if (key.find("password") != json::string_view::npos) {
-        value = "***";
-        masked = true;
-      }
-    }
-    return masked ? json::serialize(parsed) : body;
-  }
-  if (auto form = ParseForm(body)) {
-    for (const auto& [key, value] : *form) {
-      if (key.find("Password") != std::string::npos || key.find("password") != std::string::npos) {
-        return "(form body with a password, not logged)";
-      }
-    }
-  }
-  return body;
-}
 
 bool Changes(const std::string& method) { return method == "POST" || method == "DELETE"; }
 
@@ -64,7 +30,8 @@ struct Emulator::Impl {
       : options(std::move(o)),
         twilio(WithSeed(options.twilio, options.seed)),
         plivo(WithSeed(options.plivo, options.seed)),
-        faults(options.seed, options.faults) {}
+        faults(options.seed, options.faults),
+        log(options.request_log_bytes) {}
 
   template <typename Options>
   static Options WithSeed(Options o, uint64_t seed) {
@@ -80,8 +47,7 @@ struct Emulator::Impl {
   TwilioApi twilio;
   PlivoApi plivo;
   FaultInjector faults;
-  std::mutex log_mu;
-  std::deque<LoggedRequest> log;
+  RequestLog log;
   std::unique_ptr<http::Server> twilio_server, plivo_server;
 };
 
@@ -127,11 +93,8 @@ http::Response Emulator::Impl::Serve(const std::string& provider, const http::Re
       break;
   }
   out.delay += fault.delay;
-  std::lock_guard lock(log_mu);
-  if (log.size() == kLogLimit) log.pop_front();
-  log.push_back(LoggedRequest{provider, request.method, request.target, Masked(request.body),
-                              out.delivery == http::Response::Delivery::kAnswer ? out.status : 0,
-                              FaultName(fault.kind)});
+  log.Record(provider, request, out.delivery == http::Response::Delivery::kAnswer ? out.status : 0,
+             FaultName(fault.kind));
   return out;
 }
 
@@ -149,19 +112,7 @@ http::Response Emulator::Impl::Admin(const http::Request& request) {
     faults.set_spec(*spec);
     return JsonResponse(200, json::object{{"faults", FormatFaults(*spec)}});
   }
-  if (path == "requests" && request.method == "GET") {
-    json::array entries;
-    std::lock_guard lock(log_mu);
-    for (const LoggedRequest& r : log) {
-      entries.push_back(json::object{{"provider", r.provider},
-                                     {"method", r.method},
-                                     {"target", r.target},
-                                     {"body", r.body},
-                                     {"status", r.status},
-                                     {"fault", r.fault}});
-    }
-    return JsonResponse(200, json::object{{"requests", std::move(entries)}});
-  }
+  if (path == "requests" && request.method == "GET") return JsonResponse(200, log.ToJson());
   if (path == "state" && request.method == "GET") {
     return JsonResponse(200, json::object{{"twilio", twilio.Dump()}, {"plivo", plivo.Dump()}});
   }
@@ -169,8 +120,7 @@ http::Response Emulator::Impl::Admin(const http::Request& request) {
     twilio.Reset();
     plivo.Reset();
     faults.Reseed();
-    std::lock_guard lock(log_mu);
-    log.clear();
+    log.Clear();
     return JsonResponse(200, json::object{{"reset", true}});
   }
   if (path == "plivo-quirks" && request.method == "POST") {
@@ -188,6 +138,9 @@ Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Emulator::~Emulator() { Stop(); }
 
 Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  if (options.request_log_bytes == 0) {
+    return InvalidArgumentError("the request log needs a limit above 0 bytes");
+  }
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl* self = impl.get();
   const EmulatorOptions& o = self->options;

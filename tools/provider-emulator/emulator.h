@@ -3,14 +3,17 @@
 //
 //   GET  /__emulator/faults     {"faults": "<spec>"}            the faults in force
 //   POST /__emulator/faults     body: a fault spec (faults.h)    replaces them (400 if bad)
-//   GET  /__emulator/requests   {"requests": [{provider, method, target, body, status, fault}]}
+//   GET  /__emulator/requests   {"requests": [{provider, method, target, headers, body,
+//                               status, fault}], "dropped", "bytes", "limit_bytes"}: the
+//                               request log (request_log.h), oldest first
 //   GET  /__emulator/state      {"twilio": ..., "plivo": ...}    every resource
 //   POST /__emulator/reset      forgets every resource and the request log, and starts the
 //                               fault sequence again from the seed
 //   POST /__emulator/plivo-quirks   body: on|off                 Plivo's live quirks
 //
-// Admin requests need no credentials and never meet faults. Secrets stay out of the log:
-// Authorization headers are not recorded and password fields in bodies are masked.
+// Admin requests need no credentials, never meet faults and are not logged. Secrets stay out
+// of the log: the values of secret names (secrets.h) in headers, query strings and bodies
+// are masked before they are stored.
 //
 // Thread-safety: safe for concurrent use; requests are served on the emulator's threads.
 #pragma once
@@ -21,6 +24,7 @@
 
 #include "faults.h"
 #include "plivo_api.h"
+#include "request_log.h"
 #include "trunkline/base/status.h"
 #include "twilio_api.h"
 
@@ -35,11 +39,13 @@ struct EmulatorOptions {
   TwilioOptions twilio;  // seed is overridden by `seed`
   PlivoOptions plivo;    // likewise
   int threads = 2;       // per port
+  // The request log's bound: past it, the oldest entries are dropped (and counted).
+  size_t request_log_bytes = 16 * 1024 * 1024;
 };
 
 class Emulator {
  public:
-  // kUnavailable when a port cannot be bound.
+  // kUnavailable when a port cannot be bound; kInvalidArgument when request_log_bytes is 0.
   static Result<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
   ~Emulator();
 

@@ -4,38 +4,94 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
+#include "accounts.h"
 #include "emulator.h"
 
 namespace {
 
+using trunkline::Result;
+using trunkline::Status;
+using trunkline::emulator::Accounts;
 using trunkline::emulator::EmulatorOptions;
 
+constexpr char kAccountsVariable[] = "TRUNKLINE_EMULATOR_ACCOUNTS";
 constexpr char kDefaultTwilioAccount[] = "AC00000000000000000000000000000001:emulator-token";
 constexpr char kDefaultTwilioApiKey[] =
     "SK00000000000000000000000000000001:emulator-secret:AC00000000000000000000000000000001";
 constexpr char kDefaultPlivoAccount[] = "MAEMULATOR0000000001:emulator-token";
 
-// Splits "a:b[:c]" into exactly `parts` non-empty pieces.
-std::vector<std::string> Pieces(const std::string& text, size_t parts, const std::string& flag) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t i = 0; i + 1 < parts; ++i) {
-    const size_t colon = text.find(':', start);
-    if (colon == std::string::npos) break;
-    out.push_back(text.substr(start, colon - start));
-    start = colon + 1;
-  }
-  out.push_back(text.substr(start));
-  for (const std::string& p : out) {
-    if (out.size() != parts || p.empty()) {
-      throw CLI::ValidationError(flag, "expects " + std::to_string(parts) +
-                                           " non-empty parts separated by ':', got \"" + text +
-                                           "\"");
+struct AccountFlags {
+  std::vector<std::string> twilio_accounts, twilio_keys, plivo_accounts;
+  std::string file;
+};
+
+// The accounts from the flags and --accounts-file; from the environment variable when
+// neither gives any; then each provider left without an account gets its default one.
+Result<Accounts> CollectAccounts(const AccountFlags& flags) {
+  Accounts accounts;
+  const std::pair<const char*, const std::vector<std::string>*> given[] = {
+      {"twilio-account", &flags.twilio_accounts},
+      {"twilio-api-key", &flags.twilio_keys},
+      {"plivo-account", &flags.plivo_accounts}};
+  for (const auto& [kind, values] : given) {
+    for (const std::string& value : *values) {
+      if (Status added = accounts.Add(kind, value); !added.ok()) {
+        return trunkline::InvalidArgumentError("--" + std::string(added.message()));
+      }
     }
   }
-  return out;
+  if (!flags.file.empty()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(accounts,
+                               trunkline::emulator::ReadAccountsFile(flags.file, accounts));
+  } else if (const char* text = std::getenv(kAccountsVariable);
+             text != nullptr && accounts.twilio.empty() && accounts.twilio_api_keys.empty() &&
+             accounts.plivo.empty()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(accounts,
+                               trunkline::emulator::ParseAccounts(text, kAccountsVariable));
+  }
+  if (accounts.twilio.empty() && accounts.twilio_api_keys.empty()) {
+    TRUNKLINE_RETURN_IF_ERROR(accounts.Add("twilio-account", kDefaultTwilioAccount));
+    TRUNKLINE_RETURN_IF_ERROR(accounts.Add("twilio-api-key", kDefaultTwilioApiKey));
+  }
+  if (accounts.plivo.empty()) {
+    TRUNKLINE_RETURN_IF_ERROR(accounts.Add("plivo-account", kDefaultPlivoAccount));
+  }
+  return accounts;
+}
+
+void AddFlags(CLI::App& app, EmulatorOptions& options, AccountFlags& accounts, std::string& faults,
+              std::string& plivo_quirks) {
+  app.add_option("--twilio-port", options.twilio_port, "Twilio API port (0: any free port)")
+      ->capture_default_str();
+  app.add_option("--plivo-port", options.plivo_port, "Plivo API port (0: any free port)")
+      ->capture_default_str();
+  app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
+  app.add_option("--seed", options.seed, "seed for ids and faults")->capture_default_str();
+  app.add_option("--faults", faults, "fault spec, e.g. latency=20+10,rate=50,errors=0.05");
+  app.add_option("--twilio-account", accounts.twilio_accounts,
+                 std::string("SID:TOKEN, repeatable (default ") + kDefaultTwilioAccount + ")");
+  app.add_option(
+      "--twilio-api-key", accounts.twilio_keys,
+      std::string("KEYSID:SECRET:ACCOUNTSID, repeatable (default ") + kDefaultTwilioApiKey + ")");
+  app.add_option("--plivo-account", accounts.plivo_accounts,
+                 std::string("AUTH_ID:TOKEN, repeatable (default ") + kDefaultPlivoAccount + ")");
+  app.add_option("--accounts-file", accounts.file,
+                 std::string("accounts, one per line (README.md); without it and without "
+                             "account flags, they are read from $") +
+                     kAccountsVariable + " when set");
+  app.add_option("--plivo-quirks", plivo_quirks, "Plivo's live quirks")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--threads", options.threads, "server threads per port")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--request-log-bytes", options.request_log_bytes,
+                 "bound of the request log; past it, the oldest entries are dropped")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 40))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -44,50 +100,22 @@ int main(int argc, char** argv) {
   CLI::App app("Local emulators of the Twilio (Trunking v1) and Plivo (Zentrunk) APIs",
                "trunkline-emulator");
   EmulatorOptions options;
+  AccountFlags account_flags;
   std::string faults, plivo_quirks = "on";
-  std::vector<std::string> twilio_accounts, twilio_keys, plivo_accounts;
-  app.add_option("--twilio-port", options.twilio_port, "Twilio API port (0: any free port)")
-      ->capture_default_str();
-  app.add_option("--plivo-port", options.plivo_port, "Plivo API port (0: any free port)")
-      ->capture_default_str();
-  app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
-  app.add_option("--seed", options.seed, "seed for ids and faults")->capture_default_str();
-  app.add_option("--faults", faults, "fault spec, e.g. latency=20+10,rate=50,errors=0.05");
-  app.add_option("--twilio-account", twilio_accounts,
-                 std::string("SID:TOKEN, repeatable (default ") + kDefaultTwilioAccount + ")");
-  app.add_option(
-      "--twilio-api-key", twilio_keys,
-      std::string("KEYSID:SECRET:ACCOUNTSID, repeatable (default ") + kDefaultTwilioApiKey + ")");
-  app.add_option("--plivo-account", plivo_accounts,
-                 std::string("AUTH_ID:TOKEN, repeatable (default ") + kDefaultPlivoAccount + ")");
-  app.add_option("--plivo-quirks", plivo_quirks, "Plivo's live quirks")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
-  app.add_option("--threads", options.threads, "server threads per port")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  AddFlags(app, options, account_flags, faults, plivo_quirks);
   try {
     app.parse(argc, argv);
-    if (twilio_accounts.empty() && twilio_keys.empty()) {
-      twilio_accounts = {kDefaultTwilioAccount};
-      twilio_keys = {kDefaultTwilioApiKey};
-    }
-    if (plivo_accounts.empty()) plivo_accounts = {kDefaultPlivoAccount};
-    for (const std::string& a : twilio_accounts) {
-      auto p = Pieces(a, 2, "--twilio-account");
-      options.twilio.accounts.push_back({p[0], p[1]});
-    }
-    for (const std::string& k : twilio_keys) {
-      auto p = Pieces(k, 3, "--twilio-api-key");
-      options.twilio.api_keys.push_back({p[0], p[1], p[2]});
-    }
-    for (const std::string& a : plivo_accounts) {
-      auto p = Pieces(a, 2, "--plivo-account");
-      options.plivo.accounts.emplace_back(p[0], p[1]);
-    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help is fine; anything else is a usage error
   }
+  Result<Accounts> accounts = CollectAccounts(account_flags);
+  if (!accounts.ok()) {
+    std::cerr << "trunkline-emulator: " << accounts.status().message() << "\n";
+    return 2;
+  }
+  options.twilio.accounts = accounts->twilio;
+  options.twilio.api_keys = accounts->twilio_api_keys;
+  options.plivo.accounts = accounts->plivo;
   auto spec = trunkline::emulator::ParseFaults(faults);
   if (!spec.ok()) {
     std::cerr << "trunkline-emulator: --" << spec.status().message() << "\n";
