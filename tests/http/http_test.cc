@@ -246,21 +246,44 @@ TEST(HttpTest, AnUnusableAddressIsRefusedClearly) {
   EXPECT_THAT(taken.status().message(), HasSubstr("binding 127.0.0.1:"));
 }
 
+// Fills the process's file descriptor table (under a lowered limit) and gives everything
+// back, limit included, when it goes out of scope, whatever the test's outcome.
+class FullDescriptorTable {
+ public:
+  FullDescriptorTable() {
+    if (getrlimit(RLIMIT_NOFILE, &saved_) != 0) return;
+    rlimit low = saved_;
+    low.rlim_cur = std::min<rlim_t>(saved_.rlim_cur, 256);  // a small table to fill
+    lowered_ = setrlimit(RLIMIT_NOFILE, &low) == 0;
+    for (int fd = open("/dev/null", O_RDONLY); fd >= 0 && filler_.size() < 4096; fd = dup(fd)) {
+      filler_.push_back(fd);
+    }
+  }
+  ~FullDescriptorTable() { Release(); }
+  bool full() const { return lowered_ && filler_.size() >= 2; }
+  // Frees one descriptor.
+  void FreeOne() {
+    close(filler_.back());
+    filler_.pop_back();
+  }
+  void Release() {
+    for (int fd : filler_) close(fd);
+    filler_.clear();
+    if (lowered_) setrlimit(RLIMIT_NOFILE, &saved_);
+    lowered_ = false;
+  }
+
+ private:
+  rlimit saved_{};
+  bool lowered_ = false;
+  std::vector<int> filler_;
+};
+
 TEST(HttpTest, AcceptingGoesOnAfterRunningOutOfFileDescriptors) {
   auto server = StartServer(Echo);
-  // A low limit keeps the table small to fill; it is restored before the end.
-  rlimit saved{};
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
-  rlimit low = saved;
-  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 256);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
-  std::vector<int> filler;
-  for (int fd = open("/dev/null", O_RDONLY); fd >= 0 && filler.size() < 4096; fd = dup(fd)) {
-    filler.push_back(fd);
-  }
-  ASSERT_GE(filler.size(), 2u);
-  close(filler.back());  // one descriptor left: the client's socket takes it
-  filler.pop_back();
+  FullDescriptorTable table;
+  ASSERT_TRUE(table.full());
+  table.FreeOne();  // the client's socket takes it
   RawConnection client(server->port());
   const bool connected = client.connected();
   // The kernel completed the connection; the server's accept finds no descriptor for it.
@@ -269,8 +292,7 @@ TEST(HttpTest, AcceptingGoesOnAfterRunningOutOfFileDescriptors) {
   }
   const uint64_t failures = server->accept_failures();
   const uint64_t accepted_while_full = server->connections_accepted();
-  for (int fd : filler) close(fd);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  table.Release();
   ASSERT_TRUE(connected);
   EXPECT_GT(failures, 0u);
   EXPECT_EQ(accepted_while_full, 0u);
