@@ -70,8 +70,8 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   // Requests over these limits, and malformed requests, are answered by the server itself
   // without calling the handler: 431 (request line and header fields over
-  // max_header_bytes), 413 (body over max_body_bytes), 400 (not HTTP/1.x); the connection
-  // is then closed. Other connections are not affected.
+  // max_header_bytes), 413 (body over max_body_bytes), 400 (malformed: not HTTP/1.x, a bad
+  // field, length or chunk); the connection is then closed. Other connections go on.
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1024 * 1024;
 };
