@@ -50,6 +50,50 @@ Status Refuse(const std::string& path, const std::string& why) {
   return FailedPreconditionError("plugin " + path + " refused: " + why);
 }
 
+std::string Hex(uint64_t bits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), kDigits[bits & 0xf]);
+    bits >>= 4;
+  } while (bits != 0);
+  return "0x" + out;
+}
+
+constexpr uint64_t kKnownCapabilities = TRUNKLINE_PLUGIN_CAP_SCHEMA | TRUNKLINE_PLUGIN_CAP_SYNC;
+
+// The capability bits, for a descriptor of a minor this host knows every bit of (a newer
+// minor may define bits this host has never heard of; it ignores them).
+Status CheckCapabilities(const std::string& path, const tl_plugin_descriptor& d) {
+  if (d.abi_minor > TRUNKLINE_PLUGIN_ABI_MINOR) return OkStatus();
+  const std::string abi = "ABI " + std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor);
+  if (const uint64_t unknown = d.capabilities & ~kKnownCapabilities; unknown != 0) {
+    return Refuse(path, "unknown capability bits " + Hex(unknown) + " (" + abi +
+                            " defines SCHEMA 0x1 and SYNC 0x2)");
+  }
+  if (d.capabilities & TRUNKLINE_PLUGIN_CAP_SYNC) {
+    return Refuse(path, "capability SYNC (0x2) is set, but " + abi + " has no sync functions");
+  }
+  return OkStatus();
+}
+
+// Every function pointer ABI 1.0 requires, and those of each capability the plugin claims.
+Status CheckFunctions(const std::string& path, const tl_plugin_descriptor& d) {
+  std::string missing;
+  const auto need = [&](bool present, const char* name) {
+    if (!present) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  };
+  need(d.create != nullptr, "create");
+  need(d.destroy != nullptr, "destroy");
+  need(d.free_bytes != nullptr, "free_bytes");
+  if (d.capabilities & TRUNKLINE_PLUGIN_CAP_SCHEMA) {
+    need(d.describe_schema != nullptr, "describe_schema (capability SCHEMA)");
+    need(d.check_rules != nullptr, "check_rules (capability SCHEMA)");
+  }
+  if (missing.empty()) return OkStatus();
+  return Refuse(path, "its descriptor has no function for " + missing);
+}
+
 }  // namespace
 
 struct LoadedPlugin::Impl {
@@ -71,13 +115,21 @@ std::string LoadedPlugin::abi_version() const {
          std::to_string(impl_->descriptor->abi_minor);
 }
 
+Status LoadedPlugin::RequireSchema() const {
+  if (capabilities_ & TRUNKLINE_PLUGIN_CAP_SCHEMA) return OkStatus();
+  return UnimplementedError("plugin " + provider_id_ +
+                            " does not have capability SCHEMA (describe_schema, check_rules)");
+}
+
 Result<std::string> LoadedPlugin::DescribeSchema() const {
+  TRUNKLINE_RETURN_IF_ERROR(RequireSchema());
   std::lock_guard lock(impl_->mu);
   PluginAnswer answer(*impl_->descriptor, impl_->descriptor->describe_schema(impl_->instance));
   return answer.Take("plugin " + provider_id_ + ": describing its schema");
 }
 
 Result<std::string> LoadedPlugin::CheckRules(std::string_view trunk) const {
+  TRUNKLINE_RETURN_IF_ERROR(RequireSchema());
   std::lock_guard lock(impl_->mu);
   PluginAnswer answer(*impl_->descriptor,
                       impl_->descriptor->check_rules(impl_->instance, Borrow(trunk)));
@@ -113,6 +165,12 @@ Result<LoadReport> PluginHost::LoadDirectory(const std::string& dir) {
 }
 
 Status PluginHost::LoadFile(const std::string& path, std::string_view config) {
+  Status status = Load(path, config);
+  if (!status.ok()) refused_.push_back({path, status});
+  return status;
+}
+
+Status PluginHost::Load(const std::string& path, std::string_view config) {
   auto impl = std::make_unique<LoadedPlugin::Impl>();
   boost::dll::fs::error_code ec;
   impl->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
@@ -139,6 +197,8 @@ Status PluginHost::LoadFile(const std::string& path, std::string_view config) {
   if (d->size < TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_0) {
     return too_small(TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_0, "1.0");
   }
+  TRUNKLINE_RETURN_IF_ERROR(CheckCapabilities(path, *d));
+  TRUNKLINE_RETURN_IF_ERROR(CheckFunctions(path, *d));
   const std::string id = d->provider_id ? d->provider_id : "";
   if (id.empty()) return Refuse(path, "its descriptor names no provider id");
   if (auto it = plugins_.find(id); it != plugins_.end()) {

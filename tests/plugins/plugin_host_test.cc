@@ -98,6 +98,60 @@ TEST_F(PluginHostTest, RefusalsCarryTheirCodes) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(host_.LoadFile(dir_ + "/missing.so").code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(host_.Find("fails"), nullptr);
+  EXPECT_EQ(host_.refused().size(), 4u);
+}
+
+TEST_F(PluginHostTest, DescriptorsWithoutTheirFunctionsOrWithUnknownCapabilitiesAreRefused) {
+  Install({"fixture_dummy", "fixture_unknown_capability", "fixture_sync_without_functions",
+           "fixture_schema_without_functions", "fixture_no_destroy"});
+  auto report = host_.LoadDirectory(dir_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->loaded, std::vector<std::string>{"dummy"});
+  std::vector<std::string> messages;
+  for (const Status& s : report->refused) {
+    EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+    messages.push_back(s.message());
+  }
+  auto refusal = [&](const std::string& file, const std::string& why) {
+    return AllOf(HasSubstr("plugin " + dir_ + "/" + file + ".so refused: "), HasSubstr(why));
+  };
+  EXPECT_THAT(
+      messages,
+      UnorderedElementsAre(
+          refusal("fixture_unknown_capability",
+                  "unknown capability bits 0x10 (ABI 1.0 defines SCHEMA 0x1 and SYNC 0x2)"),
+          refusal("fixture_sync_without_functions",
+                  "capability SYNC (0x2) is set, but ABI 1.0 has no sync functions"),
+          refusal("fixture_schema_without_functions",
+                  "its descriptor has no function for describe_schema (capability SCHEMA), "
+                  "check_rules (capability SCHEMA)"),
+          refusal("fixture_no_destroy", "its descriptor has no function for destroy, free_bytes")));
+  // Refusals stay listed, by file, in the order tried; the good plugin serves.
+  std::vector<std::string> files;
+  for (const PluginRefusal& r : host_.refused()) files.push_back(r.path);
+  EXPECT_EQ(files, (std::vector<std::string>{dir_ + "/fixture_no_destroy.so",
+                                             dir_ + "/fixture_schema_without_functions.so",
+                                             dir_ + "/fixture_sync_without_functions.so",
+                                             dir_ + "/fixture_unknown_capability.so"}));
+  EXPECT_EQ(*host_.Find("dummy")->CheckRules("still works"), "still works");
+}
+
+TEST_F(PluginHostTest, APluginWithoutCapabilitySchemaLoadsButCannotDescribeOne) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_no_capabilities")).ok());
+  const LoadedPlugin* bare = host_.Find("bare");
+  ASSERT_NE(bare, nullptr);
+  EXPECT_EQ(bare->DescribeSchema().status().code(), StatusCode::kUnimplemented);
+  EXPECT_THAT(bare->CheckRules("x").status().message(),
+              HasSubstr("plugin bare does not have capability SCHEMA"));
+  EXPECT_TRUE(host_.refused().empty());
+}
+
+TEST_F(PluginHostTest, ANewerMinorLoadsAndItsUnknownCapabilityBitsAreIgnored) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_newer_minor")).ok());
+  const LoadedPlugin* newer = host_.Find("newer");
+  ASSERT_NE(newer, nullptr);
+  EXPECT_EQ(newer->abi_version(), "1.1");
+  EXPECT_TRUE(newer->DescribeSchema().ok());
 }
 
 TEST_F(PluginHostTest, MissingDirectoryIsNotFound) {

@@ -3,12 +3,14 @@
 //
 // A plugin that cannot be used is refused with a clear Status and the host carries on:
 // a file that is not a shared library, a missing entry symbol, a wrong ABI major, a
-// descriptor too small, a second plugin for an already provided id, a failing create.
-// A plugin function that throws is contained at the boundary and comes back as a Status.
+// descriptor too small, unknown capability bits or a capability without its functions, a
+// missing required function, a second plugin for an already provided id, a failing create.
+// Every refusal stays listed (refused()). A plugin function that throws is contained at the
+// boundary and comes back as a Status.
 //
-// Thread-safety: PluginHost is not thread-safe while loading; once loading is done, Find()
-// and plugins() may be called from many threads, and each LoadedPlugin serialises its own
-// calls. Ownership: a LoadedPlugin keeps its library loaded; it must not outlive its host.
+// Thread-safety: PluginHost is not thread-safe while loading; once loading is done, Find(),
+// plugins() and refused() may be called from many threads, and each LoadedPlugin serialises
+// its own calls. Ownership: a LoadedPlugin keeps its library loaded; it must not outlive its host.
 #pragma once
 
 #include <cstdint>
@@ -36,15 +38,18 @@ class LoadedPlugin {
   std::string abi_version() const;
 
   // The provider's schema, msgpack bytes (grammar in plugins/sdk/ABI.md).
-  // Errors are the plugin's own, with the provider id in front of the message.
+  // Errors are the plugin's own, with the provider id in front of the message;
+  // kUnimplemented when the plugin does not have capability SCHEMA.
   Result<std::string> DescribeSchema() const;
   // Violations of the provider's cross-field rules by `trunk` (msgpack), as a msgpack array.
+  // Errors as DescribeSchema.
   Result<std::string> CheckRules(std::string_view trunk) const;
 
  private:
   friend class PluginHost;
   struct Impl;
   explicit LoadedPlugin(std::unique_ptr<Impl> impl);
+  Status RequireSchema() const;
 
   std::unique_ptr<Impl> impl_;
   std::string provider_id_;
@@ -58,6 +63,12 @@ struct LoadReport {
   std::vector<Status> refused;      // one per refused file, naming it
 };
 
+// A plugin file the host would not load, and why (the status names the file).
+struct PluginRefusal {
+  std::string path;
+  Status status;
+};
+
 class PluginHost {
  public:
   PluginHost();
@@ -68,9 +79,10 @@ class PluginHost {
   Result<LoadReport> LoadDirectory(const std::string& dir);
 
   // Loads one plugin and creates its instance with `config` (msgpack map; empty = none).
-  // Errors (the message names the file and what is wrong):
+  // Errors (the message names the file and what is wrong; each is also kept in refused()):
   //   kFailedPrecondition: not a shared library, no entry symbol, wrong ABI major,
-  //     descriptor too small, create failed;
+  //     descriptor too small, a capability bit unknown to the plugin's ABI version, a
+  //     capability without its functions, no create, destroy or free_bytes, create failed;
   //   kAlreadyExists: a loaded plugin already provides the same provider id.
   Status LoadFile(const std::string& path, std::string_view config = {});
 
@@ -78,9 +90,14 @@ class PluginHost {
   const LoadedPlugin* Find(std::string_view provider_id) const;
   // Every loaded plugin, ordered by provider id.
   std::vector<const LoadedPlugin*> plugins() const;
+  // Every refusal since the host was made, in the order of the attempts.
+  const std::vector<PluginRefusal>& refused() const { return refused_; }
 
  private:
+  Status Load(const std::string& path, std::string_view config);
+
   std::map<std::string, std::unique_ptr<LoadedPlugin>, std::less<>> plugins_;
+  std::vector<PluginRefusal> refused_;
 };
 
 // The directory plugins are loaded from when none is given: $TRUNKLINE_PLUGIN_DIR when set;
