@@ -4,6 +4,8 @@
 #include <charconv>
 #include <regex>
 
+#include "trunkline/domain/input_rules.h"
+
 namespace trunkline::domain {
 namespace {
 
@@ -25,7 +27,14 @@ bool FullMatch(const std::string& pattern, std::string_view text) {
   return std::regex_match(text.begin(), text.end(), re);
 }
 
+// The rules of input_rules.h, checked before any rule whose message shows the value.
+Status CheckSafeText(std::string_view text, std::string_view path) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckText(path, text));
+  return CheckNoCredentials(path, text);
+}
+
 Status CheckString(const FieldSpec& spec, const std::string& text, std::string_view path) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckSafeText(text, path));
   if (spec.type == FieldType::kEnum) {
     if (std::find(spec.values.begin(), spec.values.end(), text) == spec.values.end()) {
       return Invalid(path, "must be one of " + Join(spec.values, ", ") + " (got \"" + text + "\")");
@@ -97,6 +106,7 @@ Status CheckFieldValue(const FieldSpec& spec, const FieldValue& value, std::stri
 
 Result<FieldValue> ParseFieldValue(const FieldSpec& spec, std::string_view text,
                                    std::string_view path) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckSafeText(text, path));
   FieldValue value;
   if (spec.type == FieldType::kBool) {
     if (text != "true" && text != "false") {
@@ -155,6 +165,11 @@ Result<FieldValues> ApplyFieldChanges(const std::vector<FieldSpec>& specs,
 Status CheckAttachmentId(const SubResourceSpec& spec, std::string_view id) {
   if (spec.id_pattern.empty() || FullMatch(spec.id_pattern, id)) return OkStatus();
   return Invalid(spec.name, "id must be " + spec.id_rule + " (got \"" + std::string(id) + "\")");
+}
+
+const FieldSpec* AttachmentIdSpec(const SubResourceSpec& spec) {
+  if (spec.kind != SubResourceKind::kAttachments) return nullptr;
+  return FindSpec(spec.fields, "id");
 }
 
 Result<const SubResourceSpec*> FindSubResource(const Schema& schema, std::string_view name,

@@ -6,12 +6,30 @@
 
 namespace trunkline::domain {
 
+namespace {
+
+// What the grammar cannot say: an attachments sub-resource declares at most its "id" field.
+Status CheckAttachmentFields(const Schema& schema) {
+  for (const SubResourceSpec& sub : schema.sub_resources) {
+    if (sub.kind != SubResourceKind::kAttachments) continue;
+    if (sub.fields.empty() || (sub.fields.size() == 1 && sub.fields[0].name == "id")) continue;
+    return InvalidArgumentError("schema: attachments sub-resource " + sub.name +
+                                " may declare one field, named id, and nothing else");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<Schema> DecodeSchemaBytes(std::string_view bytes) {
+  Schema schema;
   try {
-    return plugin_sdk::DecodeSchema(bytes);
+    schema = plugin_sdk::DecodeSchema(bytes);
   } catch (const std::exception& e) {
     return InvalidArgumentError(std::string("schema: ") + e.what());
   }
+  TRUNKLINE_RETURN_IF_ERROR(CheckAttachmentFields(schema));
+  return schema;
 }
 
 Result<std::vector<Violation>> DecodeViolationBytes(std::string_view bytes) {

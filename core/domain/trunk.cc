@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "trunkline/base/overloaded.h"
+#include "trunkline/domain/input_rules.h"
 
 namespace trunkline::domain {
 namespace {
@@ -26,7 +27,7 @@ struct Context {
     for (const FieldSpec& spec : schema().fields) {
       auto it = changed.find(spec.name);
       if (!spec.unique_per_account || it == changed.end() || !unique) continue;
-      if (std::optional<std::string> owner = unique(spec.name, it->second);
+      if (std::optional<std::string> owner = unique(UniqueValue{"", spec.name, it->second});
           owner && *owner != state.id) {
         return InvalidArgumentError(spec.name + ": must be unique in the account; \"" +
                                     FieldValueToString(it->second) + "\" is used by trunk " +
@@ -34,6 +35,17 @@ struct Context {
       }
     }
     return OkStatus();
+  }
+
+  // An id of attachments declared unique must not be attached to another live trunk.
+  Status CheckUniqueAttachment(const SubResourceSpec& sub, const std::string& id) const {
+    const FieldSpec* id_spec = AttachmentIdSpec(sub);
+    if (id_spec == nullptr || !id_spec->unique_per_account || !unique) return OkStatus();
+    std::optional<std::string> owner = unique(UniqueValue{sub.name, "", id});
+    if (!owner || *owner == state.id) return OkStatus();
+    return FailedPreconditionError(sub.name + ": " + id + " is attached to trunk " + *owner +
+                                   " of the same account; detach it there first (one trunk " +
+                                   "per account may hold it)");
   }
 
   // Applies an event to a copy of the state, to check the rules on the result.
@@ -61,11 +73,6 @@ Status RequireSomeChange(const FieldChanges& changes, std::string_view what) {
   return OkStatus();
 }
 
-Status RequireItemId(std::string_view item_id) {
-  if (item_id.empty()) return InvalidArgumentError("item_id: must not be empty");
-  return OkStatus();
-}
-
 Result<std::vector<Event>> One(Event event) { return std::vector<Event>{std::move(event)}; }
 
 Result<std::vector<Event>> DecideCreate(const Context& c, const CreateTrunk& cmd) {
@@ -73,7 +80,8 @@ Result<std::vector<Event>> DecideCreate(const Context& c, const CreateTrunk& cmd
     return InvalidArgumentError("provider: rules given for " + c.schema().provider +
                                 ", command is for " + cmd.provider);
   }
-  if (cmd.account.empty()) return InvalidArgumentError("account: must not be empty");
+  TRUNKLINE_RETURN_IF_ERROR(CheckId("id", c.state.id));
+  TRUNKLINE_RETURN_IF_ERROR(CheckId("account", cmd.account));
   TRUNKLINE_ASSIGN_OR_RETURN(FieldValues fields,
                              ApplyFieldChanges(c.schema().fields, {}, cmd.fields, true));
   TrunkCreated created{cmd.provider, cmd.account, std::move(fields), {}};
@@ -112,7 +120,7 @@ Result<std::vector<Event>> DecideAddItem(const Context& c, const AddItem& cmd) {
   TRUNKLINE_ASSIGN_OR_RETURN(
       const SubResourceSpec* sub,
       FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kCollection));
-  TRUNKLINE_RETURN_IF_ERROR(RequireItemId(cmd.item_id));
+  TRUNKLINE_RETURN_IF_ERROR(CheckId(sub->name + ".item_id", cmd.item_id));
   if (FindItem(c, sub->name, cmd.item_id).ok()) {
     return AlreadyExistsError(sub->name + " item " + cmd.item_id + " already exists");
   }
@@ -174,10 +182,12 @@ Result<std::vector<Event>> DecideAttach(const Context& c, const Attach& cmd) {
   TRUNKLINE_ASSIGN_OR_RETURN(
       const SubResourceSpec* sub,
       FindSubResource(c.schema(), cmd.sub_resource, SubResourceKind::kAttachments));
+  TRUNKLINE_RETURN_IF_ERROR(CheckId(sub->name + ".id", cmd.id));
   TRUNKLINE_RETURN_IF_ERROR(CheckAttachmentId(*sub, cmd.id));
   if (IsAttached(c.state, sub->name, cmd.id)) {
     return AlreadyExistsError(sub->name + ": " + cmd.id + " is already attached");
   }
+  TRUNKLINE_RETURN_IF_ERROR(c.CheckUniqueAttachment(*sub, cmd.id));
   Attached attached{sub->name, cmd.id};
   TRUNKLINE_RETURN_IF_ERROR(c.CheckRules(c.After(attached)));
   return One(std::move(attached));

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "trunkline/domain/event_codec.h"
+#include "trunkline/domain/input_rules.h"
 #include "trunkline/journal/rocksdb_journal.h"
 #include "trunkline/plugin_host/plugin_host.h"
 #include "trunkline/projection/current_state.h"
@@ -33,31 +34,76 @@ class PluginRules : public domain::ProviderRules {
   domain::Schema schema_;
 };
 
-void Flatten(const domain::FieldValues& values, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
-  for (const auto& [name, value] : values) out[prefix + name] = domain::FieldValueToString(value);
+// Whether `trunk` holds the value `wanted` (a unique field value or attachment id).
+bool Holds(const TrunkState& trunk, const domain::UniqueValue& wanted) {
+  if (wanted.sub_resource.empty()) {
+    auto it = trunk.fields.find(wanted.field);
+    return it != trunk.fields.end() && it->second == wanted.value;
+  }
+  auto ids = trunk.attachments.find(wanted.sub_resource);
+  const auto* id = std::get_if<std::string>(&wanted.value);
+  return id != nullptr && ids != trunk.attachments.end() && ids->second.count(*id) > 0;
 }
 
-std::map<std::string, std::string> Flat(const TrunkState& s) {
-  std::map<std::string, std::string> out;
+// Command metadata is text that enters the journal (domain/input_rules.h).
+Status CheckMeta(const CommandMeta& meta) {
+  TRUNKLINE_RETURN_IF_ERROR(domain::CheckText("actor", meta.actor));
+  TRUNKLINE_RETURN_IF_ERROR(domain::CheckText("reason", meta.reason));
+  TRUNKLINE_RETURN_IF_ERROR(domain::CheckText("command_id", meta.command_id));
+  return domain::CheckText("correlation_id", meta.correlation_id);
+}
+
+ChangeValue Typed(const domain::FieldValue& value) {
+  return std::visit([](const auto& v) { return ChangeValue(v); }, value);
+}
+
+void Flatten(const domain::FieldValues& values, const std::string& prefix,
+             std::map<std::string, ChangeValue>& out) {
+  for (const auto& [name, value] : values) out[prefix + name] = Typed(value);
+}
+
+std::map<std::string, ChangeValue> Flat(const TrunkState& s) {
+  std::map<std::string, ChangeValue> out;
   if (!s.exists()) return out;
   out["provider"] = s.provider;
   out["account"] = s.account;
-  if (s.deleted) out["deleted"] = "true";
+  if (s.deleted) out["deleted"] = true;
   Flatten(s.fields, "fields.", out);
   for (const auto& [sub, values] : s.singletons) Flatten(values, sub + ".", out);
   for (const auto& [sub, items] : s.collections) {
     for (const auto& [id, values] : items) Flatten(values, sub + "." + id + ".", out);
   }
   for (const auto& [sub, ids] : s.attachments) {
-    std::string joined;
-    for (const std::string& id : ids) joined += (joined.empty() ? "" : ",") + id;
-    out[sub] = joined;
+    out[sub] = std::vector<std::string>(ids.begin(), ids.end());
   }
   return out;
 }
 
+FieldChange Change(const std::string& path, const ChangeValue* before, const ChangeValue* after) {
+  FieldChange c{path, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+  if (before != nullptr) {
+    c.before = ChangeValueToString(*before);
+    c.before_value = *before;
+  }
+  if (after != nullptr) {
+    c.after = ChangeValueToString(*after);
+    c.after_value = *after;
+  }
+  return c;
+}
+
 }  // namespace
+
+std::string ChangeValueToString(const ChangeValue& value) {
+  if (const auto* ids = std::get_if<std::vector<std::string>>(&value)) {
+    std::string joined;
+    for (const std::string& id : *ids) joined += (joined.empty() ? "" : ",") + id;
+    return joined;
+  }
+  if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (const int64_t* n = std::get_if<int64_t>(&value)) return std::to_string(*n);
+  return std::get<std::string>(value);
+}
 
 std::vector<FieldChange> Compare(const TrunkState& before, const TrunkState& after) {
   const auto a = Flat(before);
@@ -66,13 +112,13 @@ std::vector<FieldChange> Compare(const TrunkState& before, const TrunkState& aft
   for (const auto& [path, value] : a) {
     auto it = b.find(path);
     if (it == b.end()) {
-      changes.push_back({path, value, std::nullopt});
+      changes.push_back(Change(path, &value, nullptr));
     } else if (it->second != value) {
-      changes.push_back({path, value, it->second});
+      changes.push_back(Change(path, &value, &it->second));
     }
   }
   for (const auto& [path, value] : b) {
-    if (!a.count(path)) changes.push_back({path, std::nullopt, value});
+    if (!a.count(path)) changes.push_back(Change(path, nullptr, &value));
   }
   std::sort(changes.begin(), changes.end(),
             [](const FieldChange& x, const FieldChange& y) { return x.path < y.path; });
@@ -83,6 +129,7 @@ struct Registry::Impl {
   std::unique_ptr<journal::RocksDbJournal> journal;
   plugin_host::PluginHost host;
   std::map<std::string, std::unique_ptr<PluginRules>> rules;  // by provider id
+  std::vector<Status> unreadable_schemas;                     // plugins left out, by file
   std::unique_ptr<projection::CurrentState> current;
   std::unique_ptr<projection::TrunkSnapshots> trunk_snapshots;  // fed by `current`'s folds
   bool read_only = false;
@@ -144,16 +191,37 @@ struct Registry::Impl {
     const std::string account = create ? create->account : state.account;
     TRUNKLINE_ASSIGN_OR_RETURN(auto all, LoadAll(at));
     const domain::UniqueOwner unique =
-        [&](const std::string& field,
-            const domain::FieldValue& value) -> std::optional<std::string> {
+        [&](const domain::UniqueValue& wanted) -> std::optional<std::string> {
       for (const auto& [id, other] : all) {
         if (other.deleted || other.provider != provider || other.account != account) continue;
-        auto it = other.fields.find(field);
-        if (it != other.fields.end() && it->second == value) return id;
+        if (Holds(other, wanted)) return id;
       }
       return std::nullopt;
     };
     return domain::Decide(state, command, meta.expected_version, *provider_rules, unique);
+  }
+
+  // Loads the plugins of `dir` and reads their schemas. A plugin the host refuses, or whose
+  // schema cannot be read, serves no provider and is listed; the others serve. Errors: the
+  // directory's (kNotFound when it does not exist).
+  Status LoadPlugins(const std::string& dir) {
+    TRUNKLINE_RETURN_IF_ERROR(host.LoadDirectory(dir).status());
+    for (const plugin_host::LoadedPlugin* plugin : host.plugins()) {
+      Result<domain::Schema> schema = ReadSchema(*plugin);
+      if (!schema.ok()) {
+        unreadable_schemas.push_back(Status(
+            schema.status().code(), "plugin " + plugin->path() + " serves no provider: its " +
+                                        "schema cannot be read: " + schema.status().message()));
+        continue;
+      }
+      rules[plugin->provider_id()] = std::make_unique<PluginRules>(*plugin, std::move(*schema));
+    }
+    return OkStatus();
+  }
+
+  static Result<domain::Schema> ReadSchema(const plugin_host::LoadedPlugin& plugin) {
+    TRUNKLINE_ASSIGN_OR_RETURN(std::string bytes, plugin.DescribeSchema());
+    return domain::DecodeSchemaBytes(bytes);
   }
 
   // Every trunk as of a point, by id. REQUIRES: mu held.
@@ -202,14 +270,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   // A read-only registry folds in memory only: the writing process keeps the files.
   if (!options.read_only) impl->current->set_trunk_snapshots(impl->trunk_snapshots.get());
   TRUNKLINE_RETURN_IF_ERROR(impl->current->CatchUp(*impl->journal));
-  TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report,
-                             impl->host.LoadDirectory(options.plugin_dir));
-  if (!report.refused.empty()) return report.refused.front();
-  for (const plugin_host::LoadedPlugin* plugin : impl->host.plugins()) {
-    TRUNKLINE_ASSIGN_OR_RETURN(std::string bytes, plugin->DescribeSchema());
-    TRUNKLINE_ASSIGN_OR_RETURN(domain::Schema schema, domain::DecodeSchemaBytes(bytes));
-    impl->rules[plugin->provider_id()] = std::make_unique<PluginRules>(*plugin, std::move(schema));
-  }
+  TRUNKLINE_RETURN_IF_ERROR(impl->LoadPlugins(options.plugin_dir));
   return std::unique_ptr<Registry>(new Registry(std::move(impl)));
 }
 
@@ -218,6 +279,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 // refuses different ones.
 Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
                                          const domain::Command& command, const CommandMeta& meta) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckMeta(meta));
   std::lock_guard lock(impl_->mu);
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<journal::AppendReceipt> previous,
                              impl_->journal->FindCommand(meta.command_id));
@@ -306,5 +368,12 @@ uint64_t Registry::ProjectionCheckpoint() const {
 
 const journal::Journal& Registry::journal() const { return *impl_->journal; }
 const plugin_host::PluginHost& Registry::plugins() const { return impl_->host; }
+
+std::vector<Status> Registry::RefusedPlugins() const {
+  std::vector<Status> out;
+  for (const plugin_host::PluginRefusal& r : impl_->host.refused()) out.push_back(r.status);
+  out.insert(out.end(), impl_->unreadable_schemas.begin(), impl_->unreadable_schemas.end());
+  return out;
+}
 
 }  // namespace trunkline::registry

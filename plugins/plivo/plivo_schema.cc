@@ -69,6 +69,10 @@ plugin_sdk::Schema PlivoSchema() {
   numbers.kind = plugin_sdk::SubResourceKind::kAttachments;
   numbers.id_pattern = "^[1-9][0-9]{6,14}$";
   numbers.id_rule = "an E.164 number as digits, without '+'";
+  // A number routes to one app_id, so to one trunk of the account.
+  FieldSpec number_id = Field("id", FieldType::kString);
+  number_id.unique_per_account = true;
+  numbers.fields = {number_id};
   schema.sub_resources = {numbers};
   return schema;
 }

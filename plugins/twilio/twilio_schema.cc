@@ -63,6 +63,14 @@ SubResourceSpec Attachments(std::string name, const std::string& prefix) {
   return s;
 }
 
+// Attachments whose ids sit on one trunk of an account at a time.
+SubResourceSpec OnOneTrunk(SubResourceSpec s) {
+  FieldSpec id = Text("id");
+  id.unique_per_account = true;
+  s.fields = {id};
+  return s;
+}
+
 }  // namespace
 
 plugin_sdk::Schema TwilioSchema() {
@@ -114,7 +122,8 @@ plugin_sdk::Schema TwilioSchema() {
   recording.fields[1].default_value = "do-not-trim";
   schema.sub_resources = {origination, recording, Attachments("credential_lists", "CL"),
                           Attachments("ip_access_control_lists", "AL"),
-                          Attachments("phone_numbers", "PN")};
+                          // A number has one trunk_sid: attaching it elsewhere moves it.
+                          OnOneTrunk(Attachments("phone_numbers", "PN"))};
   return schema;
 }
 

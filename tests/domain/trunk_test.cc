@@ -14,6 +14,7 @@ namespace trunkline::domain {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // "acme": one cross-field rule: mode b needs flag = true.
 class AcmeRules : public ProviderRules {
@@ -28,7 +29,8 @@ class AcmeRules : public ProviderRules {
     FieldSpec flag{.name = "flag", .type = FieldType::kBool};
     FieldSpec host{.name = "host", .unique_per_account = true};
     FieldSpec ro{.name = "ro", .read_only = true};
-    schema_.fields = {name, mode, count, flag, host, ro};
+    FieldSpec url{.name = "url", .pattern = "^[a-z]+:.+$", .pattern_rule = "a URL"};
+    schema_.fields = {name, mode, count, flag, host, ro, url};
     SubResourceSpec items{.name = "items", .kind = SubResourceKind::kCollection};
     items.fields = {FieldSpec{.name = "label", .required_on_create = true},
                     FieldSpec{.name = "weight", .type = FieldType::kInt, .min = 1, .max = 9}};
@@ -39,7 +41,10 @@ class AcmeRules : public ProviderRules {
                          .kind = SubResourceKind::kAttachments,
                          .id_pattern = "^[0-9]+$",
                          .id_rule = "digits"};
-    schema_.sub_resources = {items, rec, nums};
+    // Ids of lines sit on one trunk of an account at a time.
+    SubResourceSpec lines{.name = "lines", .kind = SubResourceKind::kAttachments};
+    lines.fields = {FieldSpec{.name = "id", .unique_per_account = true}};
+    schema_.sub_resources = {items, rec, nums, lines};
   }
   const Schema& schema() const override { return schema_; }
   Result<std::vector<Violation>> Check(const TrunkFacts& trunk) const override {
@@ -79,6 +84,8 @@ struct DecideCase {
   StatusCode code;                   // kOk: the command succeeds
   std::string message;               // part of the error message
   std::optional<Event> first_event;  // the first event produced, when it matters
+  std::string trunk_id = "t1";       // the id of the trunk the command is for
+  std::string not_echoed;            // must not appear in the error message (a secret)
 };
 
 // A case prints as its name: ctest and failure messages show "CreateNeedsRequired", not the
@@ -89,10 +96,17 @@ class DecideTest : public ::testing::TestWithParam<DecideCase> {};
 
 TEST_P(DecideTest, ProducesEventsOrRefusesWithTheRightCode) {
   const DecideCase& c = GetParam();
-  const TrunkState state = Fold(c.given);
-  const UniqueOwner unique = [](const std::string& field,
-                                const FieldValue& value) -> std::optional<std::string> {
-    if (field == "host" && value == FieldValue("taken.example")) return "t9";
+  TrunkState state = Fold(c.given);
+  state.id = c.trunk_id;
+  // Trunk t9 of the account holds host "taken.example", and "L1" and "7" as attachment ids
+  // (of any attachments: only those declared unique must be refused).
+  const UniqueOwner unique = [](const UniqueValue& v) -> std::optional<std::string> {
+    if (v.sub_resource.empty() && v.field == "host" && v.value == FieldValue("taken.example")) {
+      return "t9";
+    }
+    if (!v.sub_resource.empty() && (v.value == FieldValue("L1") || v.value == FieldValue("7"))) {
+      return "t9";
+    }
     return std::nullopt;
   };
   auto result = Decide(state, c.command, c.expected_version, kRules, unique);
@@ -106,6 +120,9 @@ TEST_P(DecideTest, ProducesEventsOrRefusesWithTheRightCode) {
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), c.code) << result.status().ToString();
     EXPECT_THAT(result.status().message(), HasSubstr(c.message));
+    if (!c.not_echoed.empty()) {
+      EXPECT_THAT(result.status().message(), Not(HasSubstr(c.not_echoed)));
+    }
   }
 }
 
@@ -268,7 +285,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "rec.level: must be one of lo, hi"},
         DecideCase{"AttachChecksIdFormat",
                    {kCreated},
-                   Attach{"nums", "+1"},
+                   Attach{"nums", "a1"},
                    {},
                    StatusCode::kInvalidArgument,
                    "nums: id must be digits"},
@@ -283,7 +300,210 @@ INSTANTIATE_TEST_SUITE_P(
                    Detach{"nums", "1"},
                    {},
                    StatusCode::kNotFound,
-                   "nums: 1 is not attached to trunk t1"}),
+                   "nums: 1 is not attached to trunk t1"},
+        // Ids: 1 to 64 of A-Z a-z 0-9 . _ : -
+        DecideCase{"CreateAcceptsAnIdOfEveryAllowedCharacterUpTo64",
+                   {},
+                   CreateTrunk{"acme", "main:eu-1.prod_A", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   {},
+                   "AZaz09._:-" + std::string(54, 'x')},
+        DecideCase{"CreateRefusesAnIdPast64Characters",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "id: must be at most 64 characters (got 65)",
+                   {},
+                   std::string(65, 'x')},
+        DecideCase{"CreateRefusesAnIdWithAControlCharacter",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "id: may hold only letters A-Z a-z, digits 0-9 and . _ : - (U+0001 at offset 1)",
+                   {},
+                   "t\x01"},
+        DecideCase{"CreateRefusesAnIdThatIsNotUtf8",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "id: may hold only letters A-Z a-z, digits 0-9 and . _ : - (an invalid UTF-8 "
+                   "byte at offset 2)",
+                   {},
+                   "t1\xff"},
+        DecideCase{"CreateRefusesAnAccountWithASpace",
+                   {},
+                   CreateTrunk{"acme", "ac me", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "account: may hold only letters A-Z a-z, digits 0-9 and . _ : - (U+0020 at "
+                   "offset 2)"},
+        DecideCase{"CreateRefusesAnEmptyAccount",
+                   {},
+                   CreateTrunk{"acme", "", Set({{"mode", "a"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "account: must not be empty"},
+        DecideCase{"AddItemRefusesAnItemIdWithALineBreak",
+                   {kCreated},
+                   AddItem{"items", "i\n1", Set({{"label", "x"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.item_id: may hold only letters A-Z a-z, digits 0-9 and . _ : - (U+000A "
+                   "at offset 1)"},
+        DecideCase{"AddItemRefusesAnEmptyItemId",
+                   {kCreated},
+                   AddItem{"items", "", Set({{"label", "x"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.item_id: must not be empty"},
+        DecideCase{"AttachRefusesAnIdWithANonAsciiCharacter",
+                   {kCreated},
+                   Attach{"lines", "L\xc3\xa9"},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "lines.id: may hold only letters A-Z a-z, digits 0-9 and . _ : - (U+00E9 at "
+                   "offset 1)"},
+        // Text: valid UTF-8, no C0, DEL or C1 control character, in every string field.
+        DecideCase{"CreateRefusesATabInText",
+                   {},
+                   CreateTrunk{"acme", "main", Set({{"mode", "a"}, {"name", "a\tb"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must not contain control characters (U+0009 at offset 1)"},
+        DecideCase{"UpdateRefusesDelInText",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "a\x7f"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must not contain control characters (U+007F at offset 1)"},
+        DecideCase{"UpdateRefusesAC1ControlInText",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "a\xc2\x85"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must not contain control characters (U+0085 at offset 1)"},
+        DecideCase{"UpdateRefusesTextThatIsNotUtf8",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "ok\xc3\x28"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must be valid UTF-8 (invalid byte at offset 2)"},
+        DecideCase{"UpdateRefusesAnOverlongUtf8Form",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "\xc0\xaf"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must be valid UTF-8 (invalid byte at offset 0)"},
+        DecideCase{"UpdateRefusesAnEncodedSurrogate",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "\xed\xa0\x80"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "name: must be valid UTF-8 (invalid byte at offset 0)"},
+        DecideCase{"UpdateAcceptsNonAsciiText",
+                   {kCreated},
+                   UpdateTrunk{Set({{"name", "Z\xc3\xbcr\xe2\x98\x8e"}})},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   Event{TrunkUpdated{{{"name", "Z\xc3\xbcr\xe2\x98\x8e"}}, {}}}},
+        DecideCase{"EnumFieldRefusesAControlCharacterBeforeItsValues",
+                   {kCreated},
+                   UpdateTrunk{Set({{"mode", "a\n"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "mode: must not contain control characters (U+000A at offset 1)"},
+        DecideCase{"ItemFieldRefusesANul",
+                   {kCreated},
+                   AddItem{"items", "i1", Set({{"label", std::string("x\0y", 3)}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.label: must not contain control characters (U+0000 at offset 1)"},
+        // Credentials in URLs: refused without echoing the secret.
+        DecideCase{"CreateRefusesAnHttpsUrlWithUserAndPassword",
+                   {},
+                   CreateTrunk{"acme", "main",
+                               Set({{"mode", "a"}, {"url", "https://ops:s3cr3t@example.com/dr"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "url: must not embed credentials; secrets never enter the journal",
+                   {},
+                   "t1",
+                   "s3cr3t"},
+        DecideCase{"UpdateRefusesAnHttpsUrlWithAToken",
+                   {kCreated},
+                   UpdateTrunk{Set({{"url", "https://tok3n@example.com"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "url: must not embed credentials",
+                   {},
+                   "t1",
+                   "tok3n"},
+        DecideCase{"UpdateRefusesASipUriWithAPassword",
+                   {kCreated},
+                   UpdateTrunk{Set({{"url", "sip:alice:hunter2@pbx.example.com;transport=tls"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "url: must not embed credentials",
+                   {},
+                   "t1",
+                   "hunter2"},
+        DecideCase{"ItemFieldRefusesASipsUriWithAPassword",
+                   {kCreated},
+                   AddItem{"items", "i1", Set({{"label", "sips:bob:pa55@pbx.example.com"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "items.label: must not embed credentials",
+                   {},
+                   "t1",
+                   "pa55"},
+        DecideCase{"ABoolFieldGivenAUrlWithCredentialsDoesNotEchoIt",
+                   {kCreated},
+                   UpdateTrunk{Set({{"flag", "https://u:pw0rd@example.com"}})},
+                   {},
+                   StatusCode::kInvalidArgument,
+                   "flag: must not embed credentials",
+                   {},
+                   "t1",
+                   "pw0rd"},
+        DecideCase{"UpdateAcceptsASipUriWithAUserOnly",
+                   {kCreated},
+                   UpdateTrunk{Set({{"url", "sip:alice@pbx.example.com:5061"}})},
+                   {},
+                   StatusCode::kOk,
+                   ""},
+        DecideCase{"UpdateAcceptsAnHttpsUrlWithAnAtInItsPath",
+                   {kCreated},
+                   UpdateTrunk{Set({{"url", "https://example.com/u/a@b?x=1:2"}})},
+                   {},
+                   StatusCode::kOk,
+                   ""},
+        // Attachment ids declared unique per account.
+        DecideCase{"AttachRefusesAUniqueIdAttachedToAnotherTrunk",
+                   {kCreated},
+                   Attach{"lines", "L1"},
+                   {},
+                   StatusCode::kFailedPrecondition,
+                   "lines: L1 is attached to trunk t9 of the same account; detach it there first"},
+        DecideCase{"AttachAcceptsAFreeUniqueId",
+                   {kCreated},
+                   Attach{"lines", "L2"},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   Event{Attached{"lines", "L2"}}},
+        DecideCase{"AttachIgnoresOtherTrunksForIdsNotDeclaredUnique",
+                   {kCreated},
+                   Attach{"nums", "7"},
+                   {},
+                   StatusCode::kOk,
+                   "",
+                   Event{Attached{"nums", "7"}}}),
     [](const ::testing::TestParamInfo<DecideCase>& param_info) { return param_info.param.name; });
 
 TEST(EvolveTest, FoldsEveryKindOfEvent) {

@@ -124,6 +124,41 @@ TEST_F(ProviderPluginsTest, TwilioDomainNameIsDeclaredUniquePerAccount) {
   }
 }
 
+TEST_F(ProviderPluginsTest, PhoneNumbersAreDeclaredOnOneTrunkPerAccount) {
+  for (const Schema* schema : {&Twilio(), &Plivo()}) {
+    const FieldSpec* id =
+        AttachmentIdSpec(Sub(*schema, "phone_numbers", SubResourceKind::kAttachments));
+    ASSERT_NE(id, nullptr) << schema->provider;
+    EXPECT_TRUE(id->unique_per_account) << schema->provider;
+  }
+  // Twilio credential lists and IP ACLs may be shared by several trunks.
+  for (const char* shared : {"credential_lists", "ip_access_control_lists"}) {
+    EXPECT_EQ(AttachmentIdSpec(Sub(Twilio(), shared, SubResourceKind::kAttachments)), nullptr)
+        << shared;
+  }
+}
+
+TEST_F(ProviderPluginsTest, UrlFieldsRefuseEmbeddedCredentialsWithoutEchoingThem) {
+  auto dr = Create(Twilio(), {{"disaster_recovery_url", "https://ops:dr-s3cret@dr.example.com"}});
+  EXPECT_EQ(dr.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(dr.status().message(),
+              HasSubstr("disaster_recovery_url: must not embed credentials; secrets never enter "
+                        "the journal"));
+  EXPECT_THAT(dr.status().message(), ::testing::Not(HasSubstr("dr-s3cret")));
+  const SubResourceSpec& urls = Sub(Twilio(), "origination_urls", SubResourceKind::kCollection);
+  auto sip = ApplyFieldChanges(urls.fields, {},
+                               FieldChanges{{{"friendly_name", "pbx"},
+                                             {"sip_url", "sip:pbx:p4ss@pbx.example.com"},
+                                             {"priority", "1"},
+                                             {"weight", "1"},
+                                             {"enabled", "true"}},
+                                            {}},
+                               true, "origination_urls.");
+  EXPECT_EQ(sip.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(sip.status().message(), HasSubstr("origination_urls.sip_url: must not embed"));
+  EXPECT_THAT(sip.status().message(), ::testing::Not(HasSubstr("p4ss")));
+}
+
 TEST_F(ProviderPluginsTest, TwilioOriginationUrlRules) {
   const SubResourceSpec& urls = Sub(Twilio(), "origination_urls", SubResourceKind::kCollection);
   const std::map<std::string, std::string> valid = {{"friendly_name", "pbx"},

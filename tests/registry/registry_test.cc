@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "trunkline/plugin_host/plugin_host.h"
 #include "trunkline/projection/current_state.h"
@@ -15,6 +16,7 @@ namespace {
 
 using domain::FieldChanges;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class RegistryTest : public ::testing::Test {
  protected:
@@ -262,6 +264,154 @@ TEST_F(RegistryTest, RetriedCommandIdGetsTheOriginalOutcome) {
   EXPECT_EQ(registry_->Get("t1")->version, 2u);
 }
 
+TEST_F(RegistryTest, HistoryAndDiffKeepTheTypesOfValues) {
+  ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
+  const uint64_t created = registry_->journal().LastPosition();
+  ASSERT_TRUE(Run("t1", domain::UpdateTrunk{FieldChanges{{{"secure", "true"}}, {}}}, "c2").ok());
+  ASSERT_TRUE(Run("t1",
+                  domain::AddItem{"origination_urls", "ou1",
+                                  FieldChanges{{{"friendly_name", "pbx"},
+                                                {"sip_url", "sip:pbx.example.com"},
+                                                {"priority", "10"},
+                                                {"weight", "20"},
+                                                {"enabled", "false"}},
+                                               {}}},
+                  "c3")
+                  .ok());
+  const std::string pn1 = "PN" + std::string(32, '1');
+  const std::string pn2 = "PN" + std::string(32, '2');
+  ASSERT_TRUE(Run("t1", domain::Attach{"phone_numbers", pn1}, "c4").ok());
+  ASSERT_TRUE(Run("t1", domain::Attach{"phone_numbers", pn2}, "c5").ok());
+  ASSERT_TRUE(Run("t1", domain::DeleteTrunk{}, "c6").ok());
+  auto history = registry_->History("t1");
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->size(), 6u);
+  const FieldChange& secure = history->at(1).changes.at(0);
+  EXPECT_EQ(secure.path, "fields.secure");
+  EXPECT_EQ(secure.after, "true");
+  EXPECT_EQ(secure.after_value, ChangeValue(true));
+  EXPECT_EQ(secure.before_value, std::nullopt);
+  std::map<std::string, ChangeValue> added;
+  for (const FieldChange& c : history->at(2).changes) added.emplace(c.path, *c.after_value);
+  EXPECT_EQ(added.at("origination_urls.ou1.priority"), ChangeValue(int64_t{10}));
+  EXPECT_EQ(added.at("origination_urls.ou1.enabled"), ChangeValue(false));
+  EXPECT_EQ(added.at("origination_urls.ou1.sip_url"), ChangeValue("sip:pbx.example.com"));
+  const FieldChange& numbers = history->at(4).changes.at(0);
+  EXPECT_EQ(numbers.path, "phone_numbers");
+  EXPECT_EQ(numbers.before_value, ChangeValue(std::vector<std::string>{pn1}));
+  EXPECT_EQ(numbers.after_value, ChangeValue(std::vector<std::string>{pn1, pn2}));
+  EXPECT_EQ(numbers.after, pn1 + "," + pn2);
+  const FieldChange& deleted = history->at(5).changes.at(0);
+  EXPECT_EQ(deleted.path, "deleted");
+  EXPECT_EQ(deleted.after_value, ChangeValue(true));
+  auto diff = registry_->Diff("t1", AsOf{created, std::nullopt}, AsOf{});
+  ASSERT_TRUE(diff.ok()) << diff.status().ToString();
+  bool saw_weight = false;
+  for (const FieldChange& c : *diff) {
+    if (c.path != "origination_urls.ou1.weight") continue;
+    saw_weight = true;
+    EXPECT_EQ(c.before_value, std::nullopt);
+    EXPECT_EQ(c.after_value, ChangeValue(int64_t{20}));
+    EXPECT_EQ(c.after, "20");
+  }
+  EXPECT_TRUE(saw_weight);
+}
+
+TEST_F(RegistryTest, APhoneNumberSitsOnOneTrunkPerAccount) {
+  const std::string pn = "PN" + std::string(32, 'a');
+  const std::string cl = "CL" + std::string(32, 'c');
+  ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
+  ASSERT_TRUE(Run("t2", Twilio("two.pstn.twilio.com"), "c2").ok());
+  ASSERT_TRUE(Run("t3", Twilio("three.pstn.twilio.com", "other-account"), "c3").ok());
+  ASSERT_TRUE(Run("t1", domain::Attach{"phone_numbers", pn}, "c4").ok());
+  const uint64_t before = registry_->journal().LastPosition();
+  auto clash = Run("t2", domain::Attach{"phone_numbers", pn}, "c5");
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(clash.status().message(),
+              HasSubstr("phone_numbers: " + pn + " is attached to trunk t1"));
+  EXPECT_EQ(registry_->journal().LastPosition(), before);
+  // Another account may hold the same number; a credential list may sit on many trunks.
+  EXPECT_TRUE(Run("t3", domain::Attach{"phone_numbers", pn}, "c6").ok());
+  EXPECT_TRUE(Run("t1", domain::Attach{"credential_lists", cl}, "c7").ok());
+  EXPECT_TRUE(Run("t2", domain::Attach{"credential_lists", cl}, "c8").ok());
+  // Detached from t1 (or t1 deleted), the number is free for t2.
+  ASSERT_TRUE(Run("t1", domain::Detach{"phone_numbers", pn}, "c9").ok());
+  EXPECT_TRUE(Run("t2", domain::Attach{"phone_numbers", pn}, "c10").ok());
+  ASSERT_TRUE(Run("t2", domain::DeleteTrunk{}, "c11").ok());
+  EXPECT_TRUE(Run("t1", domain::Attach{"phone_numbers", pn}, "c12").ok());
+}
+
+TEST_F(RegistryTest, PlivoNumbersAlsoRouteToOneTrunk) {
+  const auto inbound = [](const std::string& uri) {
+    return domain::CreateTrunk{
+        "plivo", "main",
+        FieldChanges{{{"trunk_direction", "inbound"}, {"primary_uri_uuid", uri}}, {}}};
+  };
+  ASSERT_TRUE(Run("p1", inbound("11111111-2222-3333-4444-555555555555"), "c1").ok());
+  ASSERT_TRUE(Run("p2", inbound("11111111-2222-3333-4444-666666666666"), "c2").ok());
+  ASSERT_TRUE(Run("p1", domain::Attach{"phone_numbers", "14155550100"}, "c3").ok());
+  auto clash = Run("p2", domain::Attach{"phone_numbers", "14155550100"}, "c4");
+  EXPECT_EQ(clash.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(clash.status().message(), HasSubstr("14155550100 is attached to trunk p1"));
+}
+
+TEST_F(RegistryTest, MetadataTextMustBeCleanAndNothingIsWritten) {
+  const uint64_t before = registry_->journal().LastPosition();
+  struct Case {
+    CommandMeta meta;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"al\x1b[31mice", "r", "c1", "", std::nullopt},
+       "actor: must not contain control characters (U+001B at offset 2)"},
+      {{"alice", "line\nbreak", "c1", "", std::nullopt},
+       "reason: must not contain control characters (U+000A at offset 4)"},
+      {{"alice", "r", "c\xff", "", std::nullopt}, "command_id: must be valid UTF-8"},
+      {{"alice", "r", "c1", "corr\xc2\x9b", std::nullopt},
+       "correlation_id: must not contain control characters (U+009B at offset 4)"},
+  };
+  for (const Case& c : cases) {
+    auto r = registry_->Execute("t1", Twilio("one.pstn.twilio.com"), c.meta);
+    ASSERT_FALSE(r.ok()) << c.message;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(r.status().message(), HasSubstr(c.message));
+  }
+  EXPECT_EQ(registry_->journal().LastPosition(), before);
+  EXPECT_TRUE(
+      registry_
+          ->Execute("t1", Twilio("one.pstn.twilio.com"),
+                    CommandMeta{"Zo\xc3\xab", "ticket #42 \xe2\x9c\x93", "c1", "corr-1", {}})
+          .ok());
+}
+
+TEST_F(RegistryTest, CredentialsInUrlsAreRefusedWithoutEchoAndNothingIsWritten) {
+  ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
+  const uint64_t before = registry_->journal().LastPosition();
+  auto dr = Run("t1",
+                domain::UpdateTrunk{FieldChanges{
+                    {{"disaster_recovery_url", "https://ops:Tw1l10-s3cret@dr.example.com/x"}}, {}}},
+                "c2");
+  EXPECT_EQ(dr.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(dr.status().message(),
+              HasSubstr("disaster_recovery_url: must not embed credentials; secrets never enter "
+                        "the journal"));
+  EXPECT_THAT(dr.status().message(), Not(HasSubstr("Tw1l10-s3cret")));
+  auto sip = Run("t1",
+                 domain::AddItem{"origination_urls", "ou1",
+                                 FieldChanges{{{"friendly_name", "pbx"},
+                                               {"sip_url", "sip:pbx:h0rse-battery@pbx.example.com"},
+                                               {"priority", "10"},
+                                               {"weight", "20"},
+                                               {"enabled", "true"}},
+                                              {}}},
+                 "c3");
+  EXPECT_EQ(sip.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(sip.status().message(), HasSubstr("origination_urls.sip_url: must not embed"));
+  EXPECT_THAT(sip.status().message(), Not(HasSubstr("h0rse-battery")));
+  EXPECT_EQ(registry_->journal().LastPosition(), before);
+}
+
 TEST_F(RegistryTest, StaleExpectedVersionIsAborted) {
   ASSERT_TRUE(Run("t1", Twilio("one.pstn.twilio.com"), "c1").ok());
   CommandMeta meta = Meta("c2");
@@ -269,6 +419,45 @@ TEST_F(RegistryTest, StaleExpectedVersionIsAborted) {
   auto r = registry_->Execute("t1", domain::UpdateTrunk{FieldChanges{{{"friendly_name", "x"}}, {}}},
                               meta);
   EXPECT_EQ(r.status().code(), StatusCode::kAborted);
+}
+
+// The real plugins beside a file that is no plugin and a plugin whose schema is unreadable.
+TEST(RegistryOpenTest, PluginsThatCannotServeAreListedAndTheOthersServe) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "registry-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const std::filesystem::path dir = pattern;
+  const std::filesystem::path plugins = dir / "plugins";
+  std::filesystem::create_directories(plugins);
+  for (const char* name : {"trunkline_twilio.so", "trunkline_plivo.so"}) {
+    std::filesystem::copy_file(std::filesystem::path(plugin_host::DefaultPluginDir()) / name,
+                               plugins / name);
+  }
+  std::filesystem::copy_file(TRUNKLINE_UNREADABLE_SCHEMA_PLUGIN, plugins / "dummy.so");
+  std::ofstream(plugins / "garbage.so") << "not a shared library\n";
+  {
+    ManualClock clock(1'800'000'000'000'000);
+    auto opened =
+        Registry::Open(RegistryOptions{(dir / "data").string(), plugins.string(), false, &clock});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    Registry& registry = **opened;
+    const std::vector<Status> refused = registry.RefusedPlugins();
+    ASSERT_EQ(refused.size(), 2u);
+    EXPECT_THAT(refused[0].message(), HasSubstr((plugins / "garbage.so").string()));
+    EXPECT_THAT(refused[0].message(), HasSubstr("not a loadable shared library"));
+    EXPECT_THAT(refused[1].message(), HasSubstr((plugins / "dummy.so").string()));
+    EXPECT_THAT(refused[1].message(), HasSubstr("serves no provider: its schema cannot be read"));
+    auto created = registry.Execute(
+        "t1",
+        domain::CreateTrunk{"twilio", "main",
+                            FieldChanges{{{"domain_name", "one.pstn.twilio.com"}}, {}}},
+        CommandMeta{"alice", "r", "c1", "", std::nullopt});
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    auto dummy = registry.Execute("d1", domain::CreateTrunk{"dummy", "main", {}},
+                                  CommandMeta{"alice", "r", "c2", "", std::nullopt});
+    EXPECT_EQ(dummy.status().code(), StatusCode::kNotFound);
+    EXPECT_THAT(dummy.status().message(), HasSubstr("loaded: plivo, twilio"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

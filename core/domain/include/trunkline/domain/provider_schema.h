@@ -1,5 +1,7 @@
 // Validation of trunk data against what a provider plugin declares (plugin_sdk/schema.h).
 // The core knows no provider: every limit, enum, pattern and rule comes from the plugin.
+// Every value is first held to the provider-independent rules of input_rules.h (valid UTF-8,
+// no control characters, no credentials in URLs), so a refusal never echoes a secret.
 // Every refusal is kInvalidArgument with a message "<field>: <rule>", e.g.
 // "friendly_name: at most 64 characters" or "origination_urls.priority: between 0 and 65535".
 //
@@ -60,6 +62,11 @@ Result<FieldValues> ApplyFieldChanges(const std::vector<FieldSpec>& specs,
 // Checks an id given for an attachments sub-resource against its declared format.
 Status CheckAttachmentId(const SubResourceSpec& spec, std::string_view id);
 
+// The field an attachments sub-resource declares about its ids, if any: at most one field,
+// named "id". Its unique_per_account means an id is attached to at most one live trunk of
+// an account (a phone number routes to one trunk). nullptr when none is declared.
+const FieldSpec* AttachmentIdSpec(const SubResourceSpec& spec);
+
 // The sub-resource named `name`, or kInvalidArgument naming the known ones.
 Result<const SubResourceSpec*> FindSubResource(const Schema& schema, std::string_view name,
                                                SubResourceKind kind);
@@ -69,7 +76,8 @@ Result<const SubResourceSpec*> FindSubResource(const Schema& schema, std::string
 Status ViolationsToStatus(const std::vector<Violation>& violations);
 
 // The msgpack forms exchanged with a plugin (the only domain file with msgpack).
-// kInvalidArgument when a plugin's answer does not decode, naming what is wrong.
+// kInvalidArgument when a plugin's answer does not decode, naming what is wrong, or when a
+// schema declares an attachments sub-resource with fields other than one named "id".
 Result<Schema> DecodeSchemaBytes(std::string_view bytes);
 Result<std::vector<Violation>> DecodeViolationBytes(std::string_view bytes);
 std::string EncodeTrunkFactsBytes(const TrunkFacts& trunk);

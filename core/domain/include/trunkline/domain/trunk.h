@@ -155,20 +155,29 @@ class ProviderRules {
   virtual Result<std::vector<Violation>> Check(const TrunkFacts& trunk) const = 0;
 };
 
-// For fields the provider declares unique per account: the id of another live trunk of the
-// same provider and account that holds `value` in `field`, if any.
-using UniqueOwner =
-    std::function<std::optional<std::string>(const std::string& field, const FieldValue& value)>;
+// A value the provider declares unique per account: a trunk field's value, or an id of an
+// attachments sub-resource whose "id" field is unique_per_account (AttachmentIdSpec).
+struct UniqueValue {
+  std::string sub_resource;  // empty: the trunk field `field`; else the attachments it names
+  std::string field;         // the trunk field; empty for an attachment
+  FieldValue value;          // the field's value, or the attachment id as text
+};
+
+// The id of another live trunk of the same provider and account that holds `value`, if any.
+using UniqueOwner = std::function<std::optional<std::string>(const UniqueValue& value)>;
 
 // The events `command` causes on the trunk in `state` (whose id is state.id).
-// `expected_version`, when given, must equal state.version.
+// `expected_version`, when given, must equal state.version. Every id a command brings in
+// (trunk id, account, item id, attachment id) and every value is checked against
+// input_rules.h before the provider's own limits.
 // Errors:
-//   kInvalidArgument: a field or rule is broken (message "<field>: <rule>"; rules joined
-//     with "; "), or a value is taken by another trunk (names it);
+//   kInvalidArgument: an id, a field or a rule is broken (message "<field>: <rule>"; rules
+//     joined with "; "), or a unique field's value is taken by another trunk (names it);
 //   kAborted: expected_version is stale (names both versions);
 //   kNotFound: the trunk, item or attachment does not exist;
 //   kAlreadyExists: the trunk, item or attachment exists already;
-//   kFailedPrecondition: the trunk was deleted.
+//   kFailedPrecondition: the trunk was deleted, or a unique attachment id is attached to
+//     another live trunk of the account (names the id and that trunk: detach it there first).
 Result<std::vector<Event>> Decide(const TrunkState& state, const Command& command,
                                   std::optional<uint64_t> expected_version,
                                   const ProviderRules& rules, const UniqueOwner& unique);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "trunkline/base/clock.h"
@@ -63,12 +64,24 @@ struct AsOf {
   std::optional<int64_t> time_us;
 };
 
+// A value as history and diffs show it, with its type: a field's bool, whole number or text
+// as the schema types it ("provider", "account" are text, "deleted" is true), or the ids an
+// attachments sub-resource holds, in order.
+using ChangeValue = std::variant<bool, int64_t, std::string, std::vector<std::string>>;
+
+// "true", "42", "text", or the ids joined with ',' ("PN1,PN2").
+std::string ChangeValueToString(const ChangeValue& value);
+
 // One changed value: "fields.friendly_name", "origination_urls.OU1.weight",
-// "recording.mode", "phone_numbers". An absent side is empty with present = false.
+// "recording.mode", "phone_numbers". An absent side is std::nullopt. `before` and `after`
+// are the text forms (ChangeValueToString) of `before_value` and `after_value`, which keep
+// the type (for JSON: true, not "true"; 42, not "42"; a list of ids).
 struct FieldChange {
   std::string path;
   std::optional<std::string> before;
   std::optional<std::string> after;
+  std::optional<ChangeValue> before_value;
+  std::optional<ChangeValue> after_value;
 };
 
 struct HistoryEntry {
@@ -82,12 +95,17 @@ struct HistoryEntry {
 
 class Registry {
  public:
-  // kUnavailable when another process holds the data dir for writing (names it).
+  // kUnavailable when another process holds the data dir for writing (names it); kNotFound
+  // when the plugin directory does not exist. A plugin that cannot be used is left out and
+  // listed by RefusedPlugins().
   static Result<std::unique_ptr<Registry>> Open(const RegistryOptions& options);
   ~Registry();
 
   // Decides `command` for trunk `trunk_id` and appends its events. Errors: those of
-  // domain::Decide and journal::Journal::Append; kNotFound for an unknown provider.
+  // domain::Decide and journal::Journal::Append; kNotFound for an unknown provider;
+  // kInvalidArgument when a text of `meta` (actor, reason, command_id, correlation_id) is
+  // not valid UTF-8 or holds a control character (domain/input_rules.h), naming it.
+  // Nothing is written on any error.
   Result<CommandOutcome> Execute(const std::string& trunk_id, const domain::Command& command,
                                  const CommandMeta& meta);
 
@@ -109,6 +127,10 @@ class Registry {
 
   const journal::Journal& journal() const;
   const plugin_host::PluginHost& plugins() const;
+  // The plugin files that serve no provider, each status naming the file and why: those the
+  // host refused (see PluginHost::LoadFile) and those whose schema could not be read. They
+  // never stop the registry from opening and serving the providers that did load.
+  std::vector<Status> RefusedPlugins() const;
 
  private:
   struct Impl;

@@ -40,9 +40,12 @@ enum class SubResourceKind {
 struct SubResourceSpec {
   std::string name;
   SubResourceKind kind = SubResourceKind::kCollection;
-  std::vector<FieldSpec> fields;  // collections and singletons
-  std::string id_pattern;         // attachments: ECMAScript regex an id matches
-  std::string id_rule;            // the id pattern in words
+  // Collections and singletons: their fields. Attachments: at most one field, named "id",
+  // about the ids; its unique_per_account means an id is attached to at most one live trunk
+  // of an account (a phone number routes to one trunk).
+  std::vector<FieldSpec> fields;
+  std::string id_pattern;  // attachments: ECMAScript regex an id matches
+  std::string id_rule;     // the id pattern in words
 };
 
 struct Schema {
