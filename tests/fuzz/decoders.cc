@@ -1,0 +1,466 @@
+#include "decoders.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <typeinfo>
+
+#include "record_codec.h"
+#include "rocksdb_journal_impl.h"
+#include "trunkline/base/sha256.h"
+#include "trunkline/domain/event_codec.h"
+#include "trunkline/domain/state_codec.h"
+#include "trunkline/plugin_sdk/schema_codec.h"
+#include "trunkline/projection/trunk_snapshots.h"
+
+namespace trunkline::fuzz {
+namespace {
+
+using Outcome = Decoder::Outcome;
+
+Outcome Broke(std::string what) { return {false, std::move(what)}; }
+
+// An error is part of the contract when its code is one the decoder documents and it says
+// something.
+Outcome Refused(const Status& status, std::initializer_list<StatusCode> codes) {
+  if (status.message().empty()) return Broke("error with an empty message: " + status.ToString());
+  for (StatusCode code : codes) {
+    if (status.code() == code) return {false, ""};
+  }
+  return Broke("unexpected error code: " + status.ToString());
+}
+
+// ---- journal records ----
+
+const std::string kStreams[] = {"trunk-1", std::string(256, 's'), ""};
+
+std::string EncodeRecord(const journal::RecordView& r, std::string_view hash) {
+  const std::string stream(r.stream);
+  std::string out;
+  journal::internal::AppendRecordBody(
+      {r.position, &stream, r.version, r.timestamp_us},
+      {std::string(r.actor), std::string(r.reason), std::string(r.command_id),
+       std::string(r.correlation_id)},
+      {std::string(r.type), r.schema_version, std::string(r.payload)}, &out);
+  out.append(hash);
+  return out;
+}
+
+bool SameRecord(const journal::RecordView& a, const journal::RecordView& b) {
+  return a.position == b.position && a.stream == b.stream && a.version == b.version &&
+         a.type == b.type && a.schema_version == b.schema_version &&
+         a.timestamp_us == b.timestamp_us && a.actor == b.actor && a.reason == b.reason &&
+         a.command_id == b.command_id && a.correlation_id == b.correlation_id &&
+         a.payload == b.payload && a.hash == b.hash;
+}
+
+std::vector<std::string> RecordSeeds() {
+  std::vector<std::string> out;
+  const std::string hash(journal::internal::kHashSize, '\x5a');
+  const domain::EncodedEvent event = domain::EncodeEvent(domain::Attached{"nums", "1"});
+  for (size_t i = 0; i < std::size(kStreams); ++i) {
+    std::string body;
+    journal::internal::AppendRecordBody(
+        {1 + i * 1000, &kStreams[i], 3 + i, static_cast<int64_t>(i) - 1},
+        {"alice", i == 0 ? "" : "renamed", "cmd-" + std::to_string(i), i == 1 ? "corr" : ""},
+        {event.type, event.schema_version, i == 2 ? "" : event.payload}, &body);
+    out.push_back(body + hash);
+  }
+  return out;
+}
+
+Outcome CheckRecord(std::string_view input) {
+  Result<journal::RecordView> r = journal::internal::DecodeRecord(input);
+  if (!r.ok()) return Refused(r.status(), {StatusCode::kDataLoss, StatusCode::kFailedPrecondition});
+  const std::string again = EncodeRecord(*r, input.substr(input.size() - 32));
+  Result<journal::RecordView> back = journal::internal::DecodeRecord(again);
+  if (!back.ok()) return {true, "re-encoding does not decode: " + back.status().ToString()};
+  if (!SameRecord(*r, *back)) return {true, "re-encoding decodes to another record"};
+  if (EncodeRecord(*back, input.substr(input.size() - 32)) != again) {
+    return {true, "re-encoding is not stable"};
+  }
+  return {true, ""};
+}
+
+std::vector<std::string> CommandEntrySeeds() {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < std::size(kStreams); ++i) {
+    journal::internal::CommandEntry e;
+    e.receipt = {kStreams[i], 1 + i, 4 + i, 10 + i, 13 + i, -static_cast<int64_t>(i)};
+    e.digest.fill(static_cast<uint8_t>(i * 51));
+    out.push_back(journal::internal::EncodeCommandEntry(e));
+  }
+  return out;
+}
+
+Outcome CheckCommandEntry(std::string_view input) {
+  using journal::internal::DecodeCommandEntry;
+  using journal::internal::EncodeCommandEntry;
+  Result<journal::internal::CommandEntry> e = DecodeCommandEntry(input);
+  if (!e.ok()) return Refused(e.status(), {StatusCode::kDataLoss});
+  const std::string again = EncodeCommandEntry(*e);
+  auto back = DecodeCommandEntry(again);
+  if (!back.ok()) return {true, "re-encoding does not decode: " + back.status().ToString()};
+  if (!(back->receipt == e->receipt) || back->digest != e->digest) {
+    return {true, "re-encoding decodes to another entry"};
+  }
+  if (EncodeCommandEntry(*back) != again) return {true, "re-encoding is not stable"};
+  return {true, ""};
+}
+
+std::vector<std::string> StreamRunSeeds() {
+  using journal::internal::EncodeStreamRun;
+  return {EncodeStreamRun({1, 1}), EncodeStreamRun({uint64_t{1} << 40, 3}),
+          EncodeStreamRun({~uint64_t{0}, ~uint64_t{0}})};
+}
+
+Outcome CheckStreamRun(std::string_view input) {
+  auto run = journal::internal::DecodeStreamRun(input);
+  if (!run.ok()) return Refused(run.status(), {StatusCode::kDataLoss});
+  if (journal::internal::EncodeStreamRun(*run) != input) return {true, "does not round-trip"};
+  return {true, ""};
+}
+
+// ---- events ----
+
+// The first byte of an event input selects the type (the last is unknown) and the version.
+constexpr const char* kEventTypes[] = {"TrunkCreated",
+                                       "TrunkUpdated",
+                                       "TrunkDeleted",
+                                       "SubResourceItemAdded",
+                                       "SubResourceItemUpdated",
+                                       "SubResourceItemRemoved",
+                                       "SingletonUpdated",
+                                       "Attached",
+                                       "Detached",
+                                       "TrunkTeleported"};
+constexpr size_t kTypes = std::size(kEventTypes);
+
+char Selector(std::string_view type, uint32_t version) {
+  size_t index = 0;
+  while (index + 1 < kTypes && type != kEventTypes[index]) ++index;
+  return static_cast<char>(index + kTypes * version);
+}
+
+std::vector<std::string> EventSeeds() {
+  using namespace domain;
+  const TrunkCreated created{"twilio",
+                             "main",
+                             {{"friendly_name", "a"}, {"secure", true}, {"cps", int64_t{-5}}},
+                             {{"recording", {{"mode", "off"}}}, {"empty", {}}}};
+  const std::vector<Event> events = {
+      created,
+      TrunkUpdated{{{"name", "n"}, {"flag", false}, {"count", int64_t{1} << 40}}, {"a", "b"}},
+      TrunkDeleted{},
+      ItemAdded{"urls", "u1", {{"sip_url", "sip:a@b"}, {"weight", int64_t{10}}}},
+      ItemUpdated{"urls", "u1", {{"enabled", true}}, {"priority"}},
+      ItemRemoved{"urls", "u1"},
+      SingletonUpdated{"recording", {{"mode", "on"}}, {"trim"}},
+      Attached{"numbers", "PN1"},
+      Detached{"numbers", "PN1"}};
+  std::vector<std::string> out;
+  for (const Event& e : events) {
+    const EncodedEvent encoded = EncodeEvent(e);
+    out.push_back(Selector(encoded.type, encoded.schema_version) + encoded.payload);
+  }
+  out.push_back(Selector("TrunkCreated", 1) + EncodeTrunkCreatedV1ForTesting(created));
+  return out;
+}
+
+Outcome CheckEvent(std::string_view input) {
+  if (input.empty()) return {false, ""};  // no selector, nothing to decode
+  const auto selector = static_cast<unsigned char>(input[0]);
+  const std::string_view type = kEventTypes[selector % kTypes];
+  const uint32_t version = static_cast<uint32_t>(selector / kTypes % 4);
+  Result<domain::Event> decoded = domain::DecodeEvent(type, version, input.substr(1));
+  if (!decoded.ok()) {
+    const uint32_t newest = type == "TrunkCreated" ? 2 : 1;
+    const bool readable = selector % kTypes != kTypes - 1 && version >= 1 && version <= newest;
+    return Refused(decoded.status(),
+                   {readable ? StatusCode::kDataLoss : StatusCode::kFailedPrecondition});
+  }
+  if (domain::EventType(*decoded) != type) {
+    return {true, std::string(type) + " decoded as " + domain::EventType(*decoded)};
+  }
+  const domain::EncodedEvent again = domain::EncodeEvent(*decoded);
+  auto back = domain::DecodeEvent(again.type, again.schema_version, again.payload);
+  if (!back.ok()) return {true, "re-encoding does not decode: " + back.status().ToString()};
+  if (!(*back == *decoded)) return {true, "re-encoding decodes to another event"};
+  if (domain::EncodeEvent(*back).payload != again.payload) {
+    return {true, "re-encoding is not stable"};
+  }
+  return {true, ""};
+}
+
+// ---- trunk state ----
+
+std::vector<domain::TrunkState> States() {
+  domain::TrunkState full;
+  full.id = "TK0123";
+  full.provider = "plivo";
+  full.account = "main";
+  full.version = 64;
+  full.deleted = true;
+  full.created_us = -1;
+  full.updated_us = int64_t{1} << 50;
+  full.fields = {{"name", "x"}, {"secure", false}, {"cps", int64_t{-9}}};
+  full.singletons = {{"recording", {{"mode", "on"}}}, {"empty", {}}};
+  full.collections = {{"urls", {{"u1", {{"url", "sip:a"}}}, {"u2", {}}}}, {"none", {}}};
+  full.attachments = {{"numbers", {"1", "2"}}, {"none", {}}};
+  domain::TrunkState small;
+  small.id = "t1";
+  small.version = 1;
+  return {full, small};
+}
+
+std::vector<std::string> StateSeeds() {
+  std::vector<std::string> out;
+  for (const domain::TrunkState& s : States()) {
+    std::string bytes;
+    domain::AppendTrunkState(s, &bytes);
+    out.push_back(bytes);
+  }
+  return out;
+}
+
+Outcome CheckState(std::string_view input) {
+  size_t offset = 0;
+  Result<domain::TrunkState> s = domain::ReadTrunkState(input, &offset);
+  if (!s.ok()) return Refused(s.status(), {StatusCode::kDataLoss});
+  if (offset > input.size()) return {true, "offset moved past the end"};
+  std::string again;
+  domain::AppendTrunkState(*s, &again);
+  size_t again_offset = 0;
+  auto back = domain::ReadTrunkState(again, &again_offset);
+  if (!back.ok()) return {true, "re-encoding does not decode: " + back.status().ToString()};
+  if (again_offset != again.size()) return {true, "re-encoding is not read to its end"};
+  if (!(*back == *s)) return {true, "re-encoding decodes to another state"};
+  std::string third;
+  domain::AppendTrunkState(*back, &third);
+  if (third != again) return {true, "re-encoding is not stable"};
+  return {true, ""};
+}
+
+// ---- the plugin SDK codec (throws std::runtime_error, and only that) ----
+
+template <typename Decode, typename Encode>
+Outcome CheckSdk(std::string_view input, Decode decode, Encode encode) {
+  std::string again;
+  try {
+    again = encode(decode(input));
+  } catch (const std::runtime_error& e) {
+    if (*e.what() == '\0') return Broke("std::runtime_error with an empty message");
+    return {false, ""};
+  } catch (const std::exception& e) {
+    return Broke(std::string("threw ") + typeid(e).name() + " (" + e.what() +
+                 "), not std::runtime_error");
+  }
+  try {
+    if (encode(decode(again)) != again) return {true, "re-encoding is not stable"};
+  } catch (const std::exception& e) {
+    return {true, std::string("re-encoding does not decode: ") + e.what()};
+  }
+  return {true, ""};
+}
+
+plugin_sdk::FieldSpec Field(std::string name, plugin_sdk::FieldType type) {
+  plugin_sdk::FieldSpec f;
+  f.name = std::move(name);
+  f.type = type;
+  return f;
+}
+
+std::vector<std::string> SchemaSeeds() {
+  using namespace plugin_sdk;
+  Schema s;
+  s.provider = "acme";
+  FieldSpec name = Field("friendly_name", FieldType::kString);
+  name.max_length = 64;
+  name.pattern = "[a-z]+";
+  name.pattern_rule = "lowercase letters";
+  name.default_value = "x";
+  name.unique_per_account = true;
+  FieldSpec mode = Field("mode", FieldType::kEnum);
+  mode.values = {"a", "b"};
+  mode.required_on_create = true;
+  FieldSpec cps = Field("cps", FieldType::kInt);
+  cps.min = -1;
+  cps.max = 100;
+  cps.read_only = true;
+  s.fields = {name, mode, cps, Field("secure", FieldType::kBool)};
+  s.sub_resources = {{"urls", SubResourceKind::kCollection, {name, cps}, "", ""},
+                     {"recording", SubResourceKind::kSingleton, {mode}, "", ""},
+                     {"numbers", SubResourceKind::kAttachments, {}, "PN[0-9]+", "PN and digits"}};
+  return {EncodeSchema(s), EncodeSchema(Schema{"empty", {}, {}})};
+}
+
+std::vector<std::string> TrunkFactsSeeds() {
+  plugin_sdk::TrunkFacts t;
+  t.fields = {{"name", std::string("n")}, {"secure", true}, {"cps", int64_t{-3}}};
+  t.attachments = {{"numbers", {"1", "2"}}, {"none", {}}};
+  return {plugin_sdk::EncodeTrunkFacts(t), plugin_sdk::EncodeTrunkFacts({})};
+}
+
+std::vector<std::string> ViolationsSeeds() {
+  return {plugin_sdk::EncodeViolations({{"cps", "at most 100"}, {"", "a rule"}}),
+          plugin_sdk::EncodeViolations({})};
+}
+
+Outcome CheckSchema(std::string_view input) {
+  return CheckSdk(input, plugin_sdk::DecodeSchema, plugin_sdk::EncodeSchema);
+}
+Outcome CheckTrunkFacts(std::string_view input) {
+  return CheckSdk(input, plugin_sdk::DecodeTrunkFacts, plugin_sdk::EncodeTrunkFacts);
+}
+Outcome CheckViolations(std::string_view input) {
+  return CheckSdk(input, plugin_sdk::DecodeViolations, plugin_sdk::EncodeViolations);
+}
+
+// ---- the trunk snapshot file ----
+//
+// Input: a mode byte, then either (even) one entry's body, which the check frames with its
+// size and checksum, or (odd) the raw bytes of the file.
+
+constexpr size_t kSnapshotCheck = 8;
+
+std::string Frame(std::string_view body) {
+  std::string out;
+  const auto size = static_cast<uint32_t>(body.size());
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(size >> (8 * i)));
+  out.append(body);
+  const Sha256Digest digest = Sha256Of(body);
+  out.append(reinterpret_cast<const char*>(digest.data()), kSnapshotCheck);
+  return out;
+}
+
+std::vector<std::string> SnapshotSeeds() {
+  std::vector<std::string> bodies;
+  uint64_t position = 7;
+  for (const domain::TrunkState& s : States()) {
+    std::string body;
+    for (int i = 0; i < 8; ++i) body.push_back(static_cast<char>(position >> (8 * i)));
+    domain::AppendTrunkState(s, &body);
+    bodies.push_back(body);
+    position *= 1000;
+  }
+  std::vector<std::string> out;
+  for (const std::string& body : bodies) out.push_back('\0' + body);
+  out.push_back('\1' + Frame(bodies[0]) + Frame(bodies[1]));
+  return out;
+}
+
+// One scratch file for every check, in a directory removed at exit.
+class Scratch {
+ public:
+  Scratch() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fuzz-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) dir_ = pattern;
+  }
+  ~Scratch() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  std::string path() const { return dir_ + "/trunk-snapshots"; }
+  bool Write(std::string_view bytes) const {
+    std::ofstream out(path(), std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return static_cast<bool>(out);
+  }
+
+ private:
+  std::string dir_;
+};
+
+using projection::TrunkSnapshots;
+
+// How many entries a read-only open indexes; an error outcome when it fails.
+Outcome IndexedEntries(const std::string& path, bool read_only, size_t* entries) {
+  auto opened = TrunkSnapshots::Open(path, read_only);
+  if (!opened.ok()) return Refused(opened.status(), {StatusCode::kUnavailable});
+  *entries = (*opened)->size();
+  return {true, ""};
+}
+
+Outcome CheckSnapshots(std::string_view input) {
+  static const Scratch scratch;
+  if (input.empty()) return {false, ""};
+  const bool framed = (input[0] & 1) == 0;
+  const std::string_view rest = input.substr(1);
+  if (!scratch.Write(framed ? Frame(rest) : std::string(rest))) return Broke("cannot write");
+  const std::string path = scratch.path();
+  auto reader = TrunkSnapshots::Open(path, /*read_only=*/true);
+  if (!reader.ok()) return Refused(reader.status(), {StatusCode::kUnavailable});
+  const size_t entries = (*reader)->size();
+  bool found = false;
+  size_t offset = 8;
+  Result<domain::TrunkState> state = framed && rest.size() >= 8
+                                         ? domain::ReadTrunkState(rest, &offset)
+                                         : Result<domain::TrunkState>(DataLossError("not framed"));
+  const std::string id = state.ok() ? state->id : "TK0123";
+  auto before = (*reader)->Before(id, ~uint64_t{0});
+  if (!before.ok())
+    return Refused(before.status(), {StatusCode::kDataLoss, StatusCode::kUnavailable});
+  if (state.ok()) {
+    // A framed body that decodes is an entry, found by its trunk id.
+    if (!*before || !((*before)->state == *state)) return {true, "a good entry is not found"};
+    found = true;
+  }
+  reader->reset();
+  // A writer's open drops what it cannot read; a reader then indexes the same entries.
+  size_t kept = 0, reread = 0;
+  if (Outcome o = IndexedEntries(path, /*read_only=*/false, &kept); !o.failure.empty()) return o;
+  if (Outcome o = IndexedEntries(path, /*read_only=*/true, &reread); !o.failure.empty()) return o;
+  if (kept != entries || reread != entries) {
+    return {true, "indexed " + std::to_string(entries) + " entries, then " + std::to_string(kept) +
+                      " and " + std::to_string(reread)};
+  }
+  return {found || entries > 0, ""};
+}
+
+// trunk_snapshots.cc sizes its read buffer from an entry's size field before it knows the
+// file holds that many bytes: a damaged size field costs an allocation of up to 4 GiB.
+bool SnapshotSizeBeyondTheFile(std::string_view input) {
+  if (input.empty() || (input[0] & 1) == 0) return false;  // framed: the size is right
+  const std::string_view file = input.substr(1);
+  size_t at = 0;
+  while (at + 4 <= file.size()) {
+    uint64_t size = 0;
+    for (int i = 0; i < 4; ++i) {
+      size |= uint64_t{static_cast<unsigned char>(file[at + i])} << (8 * i);
+    }
+    if (size < 8) return false;  // the reader stops here without reading the entry
+    const uint64_t end = at + 4 + size + kSnapshotCheck;
+    if (end > file.size()) return size > (uint64_t{1} << 20);
+    at = end;
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::vector<Decoder>& Decoders() {
+  static const std::vector<Decoder> decoders = {
+      {"record", 0, 32, true, RecordSeeds, CheckRecord},
+      {"command_entry", 0, 0, true, CommandEntrySeeds, CheckCommandEntry},
+      {"stream_run", 0, 0, false, StreamRunSeeds, CheckStreamRun},
+      {"event", 1, 0, true, EventSeeds, CheckEvent},
+      {"state", 0, 0, true, StateSeeds, CheckState},
+      {"schema", 0, 0, true, SchemaSeeds, CheckSchema},
+      {"trunk_facts", 0, 0, true, TrunkFactsSeeds, CheckTrunkFacts},
+      {"violations", 0, 0, true, ViolationsSeeds, CheckViolations},
+      {"trunk_snapshots", 9, 0, true, SnapshotSeeds, CheckSnapshots, SnapshotSizeBeyondTheFile},
+  };
+  return decoders;
+}
+
+const Decoder* FindDecoder(std::string_view name) {
+  for (const Decoder& d : Decoders()) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+}  // namespace trunkline::fuzz
