@@ -1,5 +1,6 @@
 // RocksDbJournal: opening, recovery and group-committed appends. Reads and Verify are in
 // rocksdb_journal_read.cc. Key layout: FORMAT.md.
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,28 +35,10 @@ Result<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(const RocksDbJourna
 namespace internal {
 namespace {
 
-constexpr char kFormatKey[] = "format";
-constexpr char kFormatValue[] = "1";
-constexpr char kHolderFile[] = "HOLDER";
 constexpr size_t kMaxStreamBytes = 256;
 constexpr size_t kMaxCommandIdBytes = 256;
 constexpr size_t kMaxTypeBytes = 128;
 constexpr size_t kMaxRequestBytes = 64 << 20;
-
-std::string SelfDescription() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-  while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
-  return "pid " + std::to_string(getpid()) + " (" + cmdline + ")";
-}
-
-std::string ReadHolder(const std::string& dir) {
-  std::ifstream in(std::filesystem::path(dir) / kHolderFile);
-  std::string holder;
-  std::getline(in, holder);
-  return holder.empty() ? "an unknown process" : holder;
-}
 
 rocksdb::ColumnFamilyOptions TableOptions(bool point_lookups, bool sequential_keys) {
   rocksdb::ColumnFamilyOptions cf;
@@ -89,6 +74,32 @@ rocksdb::ColumnFamilyOptions CommandTableOptions() {
   cf.memtable_prefix_bloom_size_ratio = 0;
   return cf;
 }
+
+// RocksDB's diagnostic log, kept in the journal directory's LOG file. RocksDB's own logger
+// asserts when a write after a failed one (a full disk) meets its earlier error; this one
+// just drops what it cannot write: diagnostics must never take the journal down.
+class DiagnosticLog final : public rocksdb::Logger {
+ public:
+  explicit DiagnosticLog(const std::string& path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL),
+        fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {}
+  ~DiagnosticLog() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (fd_ < 0) return;
+    char line[1024];
+    const int n = std::vsnprintf(line, sizeof(line) - 1, format, ap);
+    if (n < 0) return;
+    size_t size = std::min(static_cast<size_t>(n), sizeof(line) - 2);
+    line[size++] = '\n';
+    if (::write(fd_, line, size) < 0) return;  // dropped
+  }
+
+ private:
+  int fd_;
+};
 
 Status ValidateRequest(const AppendRequest& request, size_t max_events) {
   auto invalid = [](std::string field, std::string rule) {
@@ -157,7 +168,17 @@ Status FromRocks(const rocksdb::Status& status, std::string_view context) {
   if (status.ok()) return OkStatus();
   std::string message = std::string(context) + ": " + status.ToString();
   if (status.IsCorruption()) return DataLossError(std::move(message));
+  // A file the database names is gone: damage, not a missing key.
+  if (status.IsPathNotFound()) return DataLossError(std::move(message));
   if (status.IsNotFound()) return NotFoundError(std::move(message));
+  if (status.IsNoSpace()) return ResourceExhaustedError(std::move(message));
+  if (status.IsIOError()) {
+    const std::string_view text = message;
+    if (text.find("Permission denied") != text.npos ||
+        text.find("Read-only file system") != text.npos) {
+      return PermissionDeniedError(std::move(message));
+    }
+  }
   if (status.IsInvalidArgument()) return InvalidArgumentError(std::move(message));
   if (status.IsNotSupported()) return UnimplementedError(std::move(message));
   if (status.IsIOError() || status.IsBusy() || status.IsTryAgain() || status.IsTimedOut()) {
@@ -176,6 +197,8 @@ struct RocksDbJournalImpl::Writer {
 
   const AppendRequest* request = nullptr;
   Sha256Digest digest{};
+  // A retry of a command staged earlier in the same group: it stands or falls with the write.
+  bool replays_own_group = false;
   Result<AppendReceipt> result = InternalError("append was not committed");
   std::atomic<int> state{kWaiting};
 
@@ -214,16 +237,14 @@ RocksDbJournalImpl::~RocksDbJournalImpl() {
     closing_ = true;
   }
   commit_cv_.notify_all();
+  if (chain_head_file_) chain_head_file_->Sync().IgnoreError();
   if (db_) {
+    ReleaseDir();
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
     db_->Close().PermitUncheckedError();
     db_.reset();
-  }
-  if (!options_.read_only && !options_.dir.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove(std::filesystem::path(options_.dir) / kHolderFile, ignored);
   }
   if (!secondary_dir_.empty()) {
     std::error_code ignored;
@@ -240,101 +261,38 @@ Result<std::unique_ptr<RocksDbJournal>> RocksDbJournalImpl::Open(
   std::unique_ptr<RocksDbJournalImpl> journal(new RocksDbJournalImpl(options));
   TRUNKLINE_RETURN_IF_ERROR(journal->OpenDb());
   TRUNKLINE_RETURN_IF_ERROR(journal->LoadTail());
+  TRUNKLINE_RETURN_IF_ERROR(journal->CheckChainHead());
   return std::unique_ptr<RocksDbJournal>(std::move(journal));
 }
 
-Status RocksDbJournalImpl::OpenDb() {
-  const std::string& dir = options_.dir;
-  std::error_code ec;
-  if (!options_.read_only) std::filesystem::create_directories(dir, ec);
-  if (ec) return UnavailableError("creating journal directory " + dir + ": " + ec.message());
-
+rocksdb::DBOptions RocksDbJournalImpl::DbOptions() const {
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = !options_.read_only;
-  db_options.create_missing_column_families = !options_.read_only;
+  if (!options_.read_only) {
+    db_options.info_log = std::make_shared<DiagnosticLog>(options_.dir + "/LOG");
+  }
   // A torn last record (a crash mid-write, never acknowledged) is dropped; corruption
-  // anywhere else refuses the open instead of silently losing what follows it.
+  // anywhere else refuses the open instead of silently losing what follows it. A lost
+  // acknowledged tail is found by the chain head check (rocksdb_journal_open.cc).
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.track_and_verify_wals_in_manifest = true;
+  db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 2;
   db_options.allow_concurrent_memtable_write = false;  // required by hash memtables
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+  return db_options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> RocksDbJournalImpl::Families() {
+  return {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"records", TableOptions(false, true)},
       {"streams", TableOptions(true, false)},
       {"commands", CommandTableOptions()},
   };
-
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s;
-  if (options_.read_only) {
-    if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
-      return NotFoundError("journal " + dir + " does not exist (nothing has been written yet)");
-    }
-    char scratch[] = "/tmp/trunkline-journal-reader-XXXXXX";
-    if (mkdtemp(scratch) == nullptr) return UnavailableError("creating a scratch directory");
-    secondary_dir_ = scratch;
-    db_options.max_open_files = -1;  // required of secondary instances
-    s = rocksdb::DB::OpenAsSecondary(db_options, dir, secondary_dir_, families, &handles_, &db);
-  } else {
-    s = rocksdb::DB::Open(db_options, dir, families, &handles_, &db);
-  }
-  if (!s.ok()) {
-    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return UnavailableError("journal " + dir + " is open in another process: " + ReadHolder(dir) +
-                              "; read-only access is still possible");
-    }
-    return FromRocks(s, "opening journal " + dir);
-  }
-  db_.reset(db);
-  records_ = handles_[1];
-  streams_ = handles_[2];
-  commands_ = handles_[3];
-  if (options_.read_only) return OkStatus();
-
-  std::ofstream(std::filesystem::path(dir) / kHolderFile, std::ios::trunc)
-      << SelfDescription() << "\n";
-  std::string format;
-  s = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
-  if (s.IsNotFound()) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    return FromRocks(db_->Put(sync, kFormatKey, kFormatValue), "writing the format marker");
-  }
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(s, "reading the format marker"));
-  if (format != kFormatValue) {
-    return FailedPreconditionError("journal " + dir + " has format " + format +
-                                   "; this build reads format " + kFormatValue);
-  }
-  return OkStatus();
 }
 
-// Recovers the commit state from the last record.
-Status RocksDbJournalImpl::LoadTail() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
-  it->SeekToLast();
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the journal's last record"));
-  if (!it->Valid()) {
-    next_position_ = 1;
-    chain_head_ = Sha256Digest{};
-    last_timestamp_us_ = 0;
-    PublishLastPosition(0);
-    return OkStatus();
-  }
-  if (it->key().size() != 8) return DataLossError("records: malformed last key");
-  const uint64_t position = DecodePositionKey(it->key().ToStringView());
-  TRUNKLINE_ASSIGN_OR_RETURN(RecordView last,
-                             ViewRecordValue(position, it->value().ToStringView()));
-  next_position_ = position + 1;
-  chain_head_ = last.hash;
-  last_timestamp_us_ = last.timestamp_us;
-  heads_.clear();
-  PublishLastPosition(position);
-  return OkStatus();
-}
-
-void RocksDbJournalImpl::PublishLastPosition(uint64_t position) {
+void RocksDbJournalImpl::PublishLastPosition(uint64_t position) const {
   {
     std::lock_guard lock(commit_mu_);
     last_position_.store(position);
@@ -342,10 +300,29 @@ void RocksDbJournalImpl::PublishLastPosition(uint64_t position) {
   commit_cv_.notify_all();
 }
 
-Status RocksDbJournalImpl::CatchUp() {
+Status RocksDbJournalImpl::CatchUp() { return Refresh(); }
+
+Status RocksDbJournalImpl::Refresh() const {
   if (!options_.read_only) return OkStatus();
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up"));
-  return LoadTail();
+  std::lock_guard lock(refresh_mu_);
+  TRUNKLINE_RETURN_IF_ERROR(
+      FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the journal's writer"));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
+  it->SeekToLast();
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the journal's last record"));
+  if (it->Valid() && it->key().size() != 8) return DataLossError("records: malformed last key");
+  PublishLastPosition(it->Valid() ? DecodePositionKey(it->key().ToStringView()) : 0);
+  return OkStatus();
+}
+
+Status RocksDbJournalImpl::Seen(Status status) const {
+  if (status.code() != StatusCode::kDataLoss || options_.read_only) return status;
+  std::lock_guard lock(damaged_mu_);
+  if (!is_damaged_.load()) {
+    damaged_ = status;
+    is_damaged_.store(true);
+  }
+  return status;
 }
 
 Status RocksDbJournalImpl::Compact() {
@@ -373,6 +350,11 @@ Result<AppendReceipt> RocksDbJournalImpl::Append(const AppendRequest& request) {
     return FailedPreconditionError("journal " + options_.dir + " is open read-only");
   }
   TRUNKLINE_RETURN_IF_ERROR(ValidateRequest(request, options_.max_group_events));
+  if (is_damaged_.load()) {
+    std::lock_guard lock(damaged_mu_);
+    return DataLossError("journal " + options_.dir + " refuses appends: it met data loss (" +
+                         damaged_.message() + ")");
+  }
   auto self = std::make_shared<Writer>();
   self->request = &request;
   self->digest = CommandDigest(request);
@@ -433,7 +415,7 @@ void RocksDbJournalImpl::CommitGroup(const std::vector<std::shared_ptr<Writer>>&
   group.next_position = next_position_;
   group.chain_head = chain_head_;
   group.timestamp_us = std::max(clock_.NowMicros(), last_timestamp_us_);
-  for (const auto& w : writers) w->result = Stage(*w, group);
+  for (const auto& w : writers) w->result = Seen(Stage(*w, group));
   if (group.batch.Count() == 0) return;
 
   rocksdb::WriteOptions sync;
@@ -444,13 +426,17 @@ void RocksDbJournalImpl::CommitGroup(const std::vector<std::shared_ptr<Writer>>&
     failed_ = s.WithContext("appends are refused until the journal is reopened");
     heads_.clear();
     for (const auto& w : writers) {
-      if (w->result.ok() && !w->result->replayed) w->result = s;
+      if (w->result.ok() && (!w->result->replayed || w->replays_own_group)) w->result = s;
     }
     return;
   }
   next_position_ = group.next_position;
   chain_head_ = group.chain_head;
   last_timestamp_us_ = group.timestamp_us;
+  // The durable chain head, before anyone is told: see CheckChainHead.
+  if (Status head = chain_head_file_->Write({next_position_ - 1, chain_head_}); !head.ok()) {
+    failed_ = head.WithContext("appends are refused until the journal is reopened");
+  }
   PublishLastPosition(next_position_ - 1);
 }
 
@@ -470,7 +456,8 @@ Result<std::optional<CommandEntry>> RocksDbJournalImpl::FindCommand(const std::s
 
 Result<std::optional<AppendReceipt>> RocksDbJournalImpl::FindCommand(
     const std::string& command_id) const {
-  TRUNKLINE_ASSIGN_OR_RETURN(std::optional<CommandEntry> entry, FindCommand(command_id, Group()));
+  TRUNKLINE_ASSIGN_OR_RETURN(std::optional<CommandEntry> entry,
+                             Seen(FindCommand(command_id, Group())));
   if (!entry) return std::optional<AppendReceipt>();
   return std::optional<AppendReceipt>(entry->receipt);
 }
@@ -484,7 +471,7 @@ Result<uint64_t> RocksDbJournalImpl::CachedHead(const std::string& stream) {
 
 // Checks one request against the journal plus what this group staged before it, and on
 // success adds its records to the batch.
-Result<AppendReceipt> RocksDbJournalImpl::Stage(const Writer& writer, Group& group) {
+Result<AppendReceipt> RocksDbJournalImpl::Stage(Writer& writer, Group& group) {
   const AppendRequest& request = *writer.request;
   const std::string& command_id = request.metadata.command_id;
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<CommandEntry> previous, FindCommand(command_id, group));
@@ -498,6 +485,7 @@ Result<AppendReceipt> RocksDbJournalImpl::Stage(const Writer& writer, Group& gro
     }
     AppendReceipt receipt = previous->receipt;
     receipt.replayed = true;
+    writer.replays_own_group = group.commands.count(command_id) > 0;
     return receipt;
   }
   TRUNKLINE_ASSIGN_OR_RETURN(uint64_t head, CachedHead(request.stream));

@@ -6,7 +6,14 @@
 // state (next position, chain head, stream-head cache), so it needs no lock of its own.
 //
 // Reads go straight to RocksDB; a Write is visible only once synced, and commits happen in
-// position order, so readers never see a gap.
+// position order, so readers in the writing process never see a gap. A read-only journal is
+// a RocksDB secondary instance, whose view can race the writer's flushes and file deletions
+// (it may miss a log the writer has just flushed and deleted): its reads check that what
+// they see is dense, and on a hole catch up with the writer and resume where they were, a
+// few times, before reporting data loss.
+//
+// A writable journal that meets data loss in any read or write refuses appends from then
+// on (damaged_).
 #pragma once
 
 #include <rocksdb/db.h>
@@ -17,9 +24,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "chain_head.h"
 #include "record_codec.h"
 #include "trunkline/journal/rocksdb_journal.h"
 
@@ -42,6 +51,9 @@ Result<StreamRun> DecodeStreamRun(std::string_view value);
 
 // Maps a RocksDB status to ours, with `context` in front of the message.
 Status FromRocks(const rocksdb::Status& status, std::string_view context);
+
+// What Verify gathers from the records to check the indexes against (rocksdb_journal_read.cc).
+struct IndexDigests;
 
 class RocksDbJournalImpl final : public RocksDbJournal {
  public:
@@ -68,6 +80,7 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   uint64_t WaitForPositionAfter(uint64_t position,
                                 std::chrono::milliseconds timeout) const override;
   Result<VerifyReport> Verify() const override;
+  std::string Identity() const override { return identity_; }
   Status CatchUp() override;
   Status Compact() override;
 
@@ -76,14 +89,37 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   struct Group;
 
   explicit RocksDbJournalImpl(const RocksDbJournalOptions& options);
+  rocksdb::DBOptions DbOptions() const;
+  static std::vector<rocksdb::ColumnFamilyDescriptor> Families();
+
+  // Opening (rocksdb_journal_open.cc).
   Status OpenDb();
+  Status LoadMarkers(bool create);
   Status LoadTail();
-  void PublishLastPosition(uint64_t position);
+  Status CheckChainHead();
+  // Before the lock goes: forgets the holder (so that a next writer's is never removed).
+  void ReleaseDir();
+  void PublishLastPosition(uint64_t position) const;
+
+  // Read-only journals: catches up with the writer and publishes its last position.
+  Status Refresh() const;
+  // Notes data loss met by any operation: a writable journal then refuses appends.
+  // Returns `status` unchanged.
+  Status Seen(Status status) const;
+  template <typename T>
+  Result<T> Seen(Result<T> result) const {
+    if (!result.ok()) Seen(result.status()).IgnoreError();
+    return result;
+  }
+  // Runs `read` again after catching up, while a read-only journal's read meets data loss
+  // (see the design comment); a writable journal runs it once.
+  template <typename F>
+  auto Retrying(F read) const -> decltype(read());
 
   // Group commit (leader only).
   std::vector<std::shared_ptr<Writer>> TakeGroupLocked();
   void CommitGroup(const std::vector<std::shared_ptr<Writer>>& writers);
-  Result<AppendReceipt> Stage(const Writer& writer, Group& group);
+  Result<AppendReceipt> Stage(Writer& writer, Group& group);
   Result<std::optional<CommandEntry>> FindCommand(const std::string& command_id,
                                                   const Group& group) const;
   Result<uint64_t> CachedHead(const std::string& stream);
@@ -91,15 +127,30 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // Reads.
   // Decodes the stored value at `position`; the view points into `value`.
   Result<RecordView> ViewRecordValue(uint64_t position, std::string_view value) const;
-  Result<std::vector<Record>> ReadPositions(const std::vector<uint64_t>& positions) const;
-  // Visits the records at `positions` in order until `visit` returns false; returns whether
-  // it asked to go on.
-  Result<bool> VisitPositions(const std::vector<uint64_t>& positions,
+  struct StreamEntry {
+    uint64_t version;
+    uint64_t position;
+  };
+  // Visits the records at the entries' positions in order, checking each is the stream's
+  // version the entry says, until `visit` returns false; returns whether it asked to go on.
+  Result<bool> VisitPositions(std::string_view stream, const std::vector<StreamEntry>& entries,
                               const std::function<bool(const RecordView&)>& visit) const;
+  // One attempt of each; the public methods retry them (Retrying).
+  Status ScanOnce(uint64_t& next, const std::function<bool(const RecordView&)>& visit) const;
+  Status ScanStreamOnce(const std::string& stream, uint64_t& from_version, uint64_t to_position,
+                        const std::function<bool(const RecordView&)>& visit) const;
+  Result<VerifyReport> VerifyOnce() const;
+  Result<uint64_t> StreamHeadOnce(const std::string& stream) const;
+  Result<uint64_t> FirstPositionAtOrAfterOnce(int64_t timestamp_us) const;
+  Status VerifyStreamIndex(const IndexDigests& expected) const;
+  Status VerifyCommandIndex(const IndexDigests& expected) const;
 
   RocksDbJournalOptions options_;
   const Clock& clock_;
   std::string secondary_dir_;  // read-only journals: RocksDB's scratch directory
+  std::string identity_;       // see Journal::Identity
+  bool holds_dir_ = false;     // a writer that has taken the directory
+  std::unique_ptr<ChainHeadFile> chain_head_file_;  // writable journals
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; see the destructor
   rocksdb::ColumnFamilyHandle* records_ = nullptr;
@@ -117,11 +168,36 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   std::unordered_map<std::string, uint64_t> heads_;
   Status failed_;  // once set, every append fails with it
 
+  // Data loss met by any operation (see Seen).
+  mutable std::mutex damaged_mu_;
+  mutable Status damaged_;
+  mutable std::atomic<bool> is_damaged_{false};
+  mutable std::mutex refresh_mu_;
+
   // Published commit state, for readers and subscribers.
-  std::atomic<uint64_t> last_position_{0};
+  mutable std::atomic<uint64_t> last_position_{0};
   mutable std::mutex commit_mu_;
   mutable std::condition_variable commit_cv_;
   bool closing_ = false;  // guarded by commit_mu_
 };
+
+inline StatusCode CodeOf(const Status& status) { return status.code(); }
+template <typename T>
+StatusCode CodeOf(const Result<T>& result) {
+  return result.ok() ? StatusCode::kOk : result.status().code();
+}
+
+template <typename F>
+auto RocksDbJournalImpl::Retrying(F read) const -> decltype(read()) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto result = read();
+    if (!options_.read_only || attempt == kAttempts || CodeOf(result) != StatusCode::kDataLoss) {
+      return Seen(std::move(result));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
+    Refresh().IgnoreError();  // a failed catch-up shows in the next attempt's read
+  }
+}
 
 }  // namespace trunkline::journal::internal

@@ -1,5 +1,6 @@
-// RocksDbJournal: reads, timestamp lookup and chain verification.
+// RocksDbJournal: reads and timestamp lookup. Verify is in rocksdb_journal_verify.cc.
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
 
 #include "rocksdb_journal_impl.h"
@@ -18,6 +19,15 @@ uint64_t VersionOfStreamKey(const rocksdb::Slice& key) {
 
 std::string PositionName(uint64_t position) { return "position " + std::to_string(position); }
 
+// A record read through a stream's index must be the one the index names.
+Status CheckIndexed(const RecordView& r, std::string_view stream, uint64_t version) {
+  if (r.stream == stream && r.version == version) return OkStatus();
+  return DataLossError(PositionName(r.position) + ": the index of stream " + std::string(stream) +
+                       " places version " + std::to_string(version) +
+                       " here, but the record is stream " + std::string(r.stream) + " version " +
+                       std::to_string(r.version));
+}
+
 }  // namespace
 
 Result<RecordView> RocksDbJournalImpl::ViewRecordValue(uint64_t position,
@@ -32,39 +42,29 @@ Result<RecordView> RocksDbJournalImpl::ViewRecordValue(uint64_t position,
 }
 
 Result<bool> RocksDbJournalImpl::VisitPositions(
-    const std::vector<uint64_t>& positions,
+    std::string_view stream, const std::vector<StreamEntry>& entries,
     const std::function<bool(const RecordView&)>& visit) const {
   // The batched MultiGet: one pass over the tables for all keys, sorted when they are.
   std::vector<std::string> keys;
-  keys.reserve(positions.size());
-  for (uint64_t p : positions) keys.push_back(PositionKey(p));
+  keys.reserve(entries.size());
+  for (const StreamEntry& e : entries) keys.push_back(PositionKey(e.position));
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  const bool sorted = std::is_sorted(positions.begin(), positions.end());
+  const bool sorted = std::is_sorted(keys.begin(), keys.end());
   db_->MultiGet(rocksdb::ReadOptions(), records_, slices.size(), slices.data(), values.data(),
                 statuses.data(), sorted);
-  for (size_t i = 0; i < positions.size(); ++i) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const uint64_t position = entries[i].position;
     if (statuses[i].IsNotFound()) {
-      return DataLossError(PositionName(positions[i]) + ": indexed by its stream but missing");
+      return DataLossError(PositionName(position) + ": indexed by its stream but missing");
     }
-    TRUNKLINE_RETURN_IF_ERROR(FromRocks(statuses[i], PositionName(positions[i])));
-    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r,
-                               ViewRecordValue(positions[i], values[i].ToStringView()));
+    TRUNKLINE_RETURN_IF_ERROR(FromRocks(statuses[i], PositionName(position)));
+    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, values[i].ToStringView()));
+    TRUNKLINE_RETURN_IF_ERROR(CheckIndexed(r, stream, entries[i].version));
     if (!visit(r)) return false;
   }
   return true;
-}
-
-Result<std::vector<Record>> RocksDbJournalImpl::ReadPositions(
-    const std::vector<uint64_t>& positions) const {
-  std::vector<Record> records;
-  records.reserve(positions.size());
-  TRUNKLINE_RETURN_IF_ERROR(VisitPositions(positions, [&](const RecordView& r) {
-                              records.push_back(r.ToRecord());
-                              return true;
-                            }).status());
-  return records;
 }
 
 Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& stream,
@@ -80,21 +80,39 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadStream(const std::string& st
 }
 
 // Stream reads walk the stream's index runs (one per append, see StreamRun). A run's events
-// sit at consecutive positions: one seek finds the first, the rest follow in key order.
+// sit at consecutive positions: one seek finds the first, the rest follow in key order. The
+// runs must follow one another in version, and each record must be the one its run names.
 Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_version,
                                       uint64_t to_position,
                                       const std::function<bool(const RecordView&)>& visit) const {
+  uint64_t next = std::max<uint64_t>(from_version, 1);
+  return Retrying([&] { return ScanStreamOnce(stream, next, to_position, visit); });
+}
+
+Status RocksDbJournalImpl::ScanStreamOnce(
+    const std::string& stream, uint64_t& from_version, uint64_t to_position,
+    const std::function<bool(const RecordView&)>& visit) const {
   const uint64_t last = std::min(LastPosition(), to_position);
   std::unique_ptr<rocksdb::Iterator> runs(db_->NewIterator(rocksdb::ReadOptions(), streams_));
   // Created second, it sees every record the runs iterator indexes.
   std::unique_ptr<rocksdb::Iterator> records(db_->NewIterator(rocksdb::ReadOptions(), records_));
-  // Start at the run holding from_version, if any, else at the first run after it.
-  runs->SeekForPrev(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+  // Start at the run holding from_version, if any, else at the stream's first run.
+  runs->SeekForPrev(StreamKey(stream, from_version));
   if (!runs->Valid() || !HasStreamPrefix(runs->key(), stream)) runs->Seek(StreamKey(stream, 0));
+  uint64_t expected_version = 0;  // of the next run; 0 until the first is seen
   for (; runs->Valid() && HasStreamPrefix(runs->key(), stream); runs->Next()) {
     TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(runs->value().ToStringView()));
-    if (run.first_position > last) break;  // later versions are later positions
     const uint64_t first_version = VersionOfStreamKey(runs->key());
+    if (run.count == 0 || first_version == 0 ||
+        (expected_version != 0 && first_version != expected_version) ||
+        (expected_version == 0 && first_version > from_version)) {
+      return DataLossError("stream " + stream + ": its index has an entry at version " +
+                           std::to_string(first_version) + " where version " +
+                           std::to_string(expected_version ? expected_version : from_version) +
+                           " was expected");
+    }
+    expected_version = first_version + run.count;
+    if (run.first_position > last) break;  // later versions are later positions
     const uint64_t skip = from_version > first_version ? from_version - first_version : 0;
     if (skip >= run.count) continue;
     const uint64_t end = std::min(run.first_position + run.count - 1, last);
@@ -107,6 +125,9 @@ Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_v
       }
       TRUNKLINE_ASSIGN_OR_RETURN(RecordView r,
                                  ViewRecordValue(position, records->value().ToStringView()));
+      TRUNKLINE_RETURN_IF_ERROR(
+          CheckIndexed(r, stream, first_version + (position - run.first_position)));
+      from_version = r.version + 1;
       if (!visit(r)) return OkStatus();
     }
   }
@@ -116,35 +137,76 @@ Status RocksDbJournalImpl::ScanStream(const std::string& stream, uint64_t from_v
 Result<std::vector<Record>> RocksDbJournalImpl::ReadStreamBackward(const std::string& stream,
                                                                    uint64_t from_version,
                                                                    size_t max_count) const {
-  std::vector<uint64_t> positions;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
-  for (it->SeekForPrev(StreamKey(stream, from_version));
-       it->Valid() && positions.size() < max_count && HasStreamPrefix(it->key(), stream);
-       it->Prev()) {
-    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
-    const uint64_t first_version = VersionOfStreamKey(it->key());
-    for (uint64_t i = run.count; i > 0 && positions.size() < max_count; --i) {
-      if (first_version + i - 1 <= from_version) positions.push_back(run.first_position + i - 1);
+  return Retrying([&]() -> Result<std::vector<Record>> {
+    std::vector<StreamEntry> entries;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+    uint64_t expected_end = 0;  // the version before the run read last; 0 at the head
+    for (it->SeekForPrev(StreamKey(stream, from_version));
+         it->Valid() && entries.size() < max_count && HasStreamPrefix(it->key(), stream);
+         it->Prev()) {
+      TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+      const uint64_t first_version = VersionOfStreamKey(it->key());
+      if (run.count == 0 || first_version == 0 ||
+          (expected_end != 0 && first_version + run.count - 1 != expected_end)) {
+        return DataLossError("stream " + stream + ": its index has a gap before version " +
+                             std::to_string(expected_end + 1));
+      }
+      expected_end = first_version - 1;
+      for (uint64_t i = run.count; i > 0 && entries.size() < max_count; --i) {
+        const uint64_t version = first_version + i - 1;
+        if (version <= from_version) entries.push_back({version, run.first_position + i - 1});
+      }
     }
-  }
-  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
-  return ReadPositions(positions);
+    TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream));
+    if (entries.size() < max_count && expected_end != 0) {
+      return DataLossError("stream " + stream + ": its index has no entry for versions 1.." +
+                           std::to_string(expected_end));
+    }
+    std::vector<Record> records;
+    records.reserve(entries.size());
+    TRUNKLINE_RETURN_IF_ERROR(VisitPositions(stream, entries, [&](const RecordView& r) {
+                                records.push_back(r.ToRecord());
+                                return true;
+                              }).status());
+    return records;
+  });
 }
 
 Status RocksDbJournalImpl::Scan(uint64_t from_position,
                                 const std::function<bool(const RecordView&)>& visit) const {
+  uint64_t next = std::max<uint64_t>(from_position, 1);
+  return Retrying([&] { return ScanOnce(next, visit); });
+}
+
+// Visits positions `next`, next + 1, ... and advances `next` past each one visited. Every
+// position up to the last published one must be there: a hole is data loss (or, for a
+// reader, a view that raced the writer: see Retrying).
+Status RocksDbJournalImpl::ScanOnce(uint64_t& next,
+                                    const std::function<bool(const RecordView&)>& visit) const {
+  const uint64_t last = LastPosition();
   // A scan reads each block once, in order: large read-ahead, and no churning of the block
   // cache that point reads rely on.
   rocksdb::ReadOptions read_options;
   read_options.readahead_size = 2 << 20;
   read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
-  for (it->Seek(PositionKey(from_position)); it->Valid(); it->Next()) {
+  for (it->Seek(PositionKey(next)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return DataLossError(PositionName(next) + ": malformed key");
     const uint64_t position = DecodePositionKey(it->key().ToStringView());
+    if (position != next) {
+      return DataLossError(PositionName(next) + ": missing (the next stored is " +
+                           std::to_string(position) + ")");
+    }
     TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, it->value().ToStringView()));
+    ++next;
     if (!visit(r)) return OkStatus();
   }
-  return FromRocks(it->status(), "reading from " + PositionName(from_position));
+  TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading " + PositionName(next)));
+  if (next <= last) {
+    return DataLossError(PositionName(next) + ": missing (the journal's last position is " +
+                         std::to_string(last) + ")");
+  }
+  return OkStatus();
 }
 
 Result<std::vector<Record>> RocksDbJournalImpl::ReadAll(uint64_t from_position,
@@ -160,20 +222,35 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadAll(uint64_t from_position,
 
 Result<std::vector<Record>> RocksDbJournalImpl::ReadAllBackward(uint64_t from_position,
                                                                 size_t max_count) const {
-  std::vector<Record> records;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
-  for (it->SeekForPrev(PositionKey(from_position)); it->Valid() && records.size() < max_count;
-       it->Prev()) {
-    const uint64_t position = DecodePositionKey(it->key().ToStringView());
-    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, it->value().ToStringView()));
-    records.push_back(r.ToRecord());
-  }
-  TRUNKLINE_RETURN_IF_ERROR(
-      FromRocks(it->status(), "reading back from " + PositionName(from_position)));
-  return records;
+  return Retrying([&]() -> Result<std::vector<Record>> {
+    std::vector<Record> records;
+    uint64_t expected = std::min(from_position, LastPosition());
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
+    for (it->SeekForPrev(PositionKey(expected));
+         it->Valid() && records.size() < max_count && expected > 0; it->Prev(), --expected) {
+      const uint64_t position = DecodePositionKey(it->key().ToStringView());
+      if (position != expected) {
+        return DataLossError(PositionName(expected) + ": missing (the previous stored is " +
+                             std::to_string(position) + ")");
+      }
+      TRUNKLINE_ASSIGN_OR_RETURN(RecordView r,
+                                 ViewRecordValue(position, it->value().ToStringView()));
+      records.push_back(r.ToRecord());
+    }
+    TRUNKLINE_RETURN_IF_ERROR(
+        FromRocks(it->status(), "reading back from " + PositionName(from_position)));
+    if (records.size() < max_count && expected > 0) {
+      return DataLossError(PositionName(expected) + ": missing");
+    }
+    return records;
+  });
 }
 
 Result<uint64_t> RocksDbJournalImpl::StreamHead(const std::string& stream) const {
+  return Retrying([&] { return StreamHeadOnce(stream); });
+}
+
+Result<uint64_t> RocksDbJournalImpl::StreamHeadOnce(const std::string& stream) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
   it->SeekForPrev(StreamKey(stream, UINT64_MAX));
   TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the head of stream " + stream));
@@ -184,6 +261,10 @@ Result<uint64_t> RocksDbJournalImpl::StreamHead(const std::string& stream) const
 
 // Timestamps never decrease with position, so a binary search over positions finds it.
 Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfter(int64_t timestamp_us) const {
+  return Retrying([&] { return FirstPositionAtOrAfterOnce(timestamp_us); });
+}
+
+Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfterOnce(int64_t timestamp_us) const {
   auto timestamp_at = [&](uint64_t position) -> Result<int64_t> {
     std::string value;
     TRUNKLINE_RETURN_IF_ERROR(
@@ -210,55 +291,6 @@ Result<uint64_t> RocksDbJournalImpl::FirstPositionAtOrAfter(int64_t timestamp_us
     }
   }
   return lo;
-}
-
-Result<VerifyReport> RocksDbJournalImpl::Verify() const {
-  VerifyReport report;
-  Sha256 hasher;
-  Sha256Digest previous{};
-  int64_t previous_timestamp = INT64_MIN;
-  std::unordered_map<std::string, uint64_t> versions;
-  rocksdb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  read_options.fill_cache = false;
-  read_options.adaptive_readahead = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const uint64_t expected = report.records + 1;
-    const std::string where = PositionName(expected);
-    if (it->key().size() != 8) return DataLossError(where + ": malformed key");
-    const uint64_t position = DecodePositionKey(it->key().ToStringView());
-    if (position != expected) {
-      return DataLossError(where + ": missing (the next stored is " + std::to_string(position) +
-                           ")");
-    }
-    const std::string_view value = it->value().ToStringView();
-    TRUNKLINE_ASSIGN_OR_RETURN(RecordView r, ViewRecordValue(position, value));
-    hasher.Update(previous);
-    hasher.Update(value.substr(0, value.size() - kHashSize));
-    if (hasher.Finish() != r.hash) {
-      return DataLossError(where + ": hash mismatch; the record or its predecessor was altered");
-    }
-    if (r.timestamp_us < previous_timestamp) {
-      return DataLossError(where + ": timestamp goes backwards");
-    }
-    uint64_t& version = versions[std::string(r.stream)];
-    if (r.version != version + 1) {
-      return DataLossError(where + ": stream " + std::string(r.stream) + " version " +
-                           std::to_string(r.version) + " follows " + std::to_string(version));
-    }
-    version = r.version;
-    previous = r.hash;
-    previous_timestamp = r.timestamp_us;
-    ++report.records;
-  }
-  if (!it->status().ok()) {
-    return FromRocks(it->status(), PositionName(report.records + 1) + ": unreadable")
-        .WithContext("verify");
-  }
-  report.last_position = report.records;
-  report.last_hash = previous;
-  return report;
 }
 
 }  // namespace trunkline::journal::internal

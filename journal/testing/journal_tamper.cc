@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -74,6 +75,50 @@ Status DeleteRecord(const std::string& dir, uint64_t position) {
   return internal::FromRocks(
       raw->db->Delete(rocksdb::WriteOptions(), raw->records(), internal::PositionKey(position)),
       "delete");
+}
+
+Status DeleteStreamIndexEntry(const std::string& dir, const std::string& stream, uint64_t version) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
+  return internal::FromRocks(raw->db->Delete(rocksdb::WriteOptions(), raw->handles[2],
+                                             internal::StreamKey(stream, version)),
+                             "delete");
+}
+
+Status SetStreamIndexEntry(const std::string& dir, const std::string& stream, uint64_t version,
+                           uint64_t first_position, uint64_t count) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
+  return internal::FromRocks(
+      raw->db->Put(rocksdb::WriteOptions(), raw->handles[2], internal::StreamKey(stream, version),
+                   internal::EncodeStreamRun({first_position, count})),
+      "write");
+}
+
+Status DeleteCommandEntry(const std::string& dir, const std::string& command_id) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
+  return internal::FromRocks(raw->db->Delete(rocksdb::WriteOptions(), raw->handles[3], command_id),
+                             "delete");
+}
+
+Result<std::vector<std::string>> TableFilesOf(const std::string& dir, const std::string& family) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto raw, OpenRaw(dir));
+  std::vector<rocksdb::LiveFileMetaData> files;
+  raw->db->GetLiveFilesMetaData(&files);
+  std::vector<std::string> paths;
+  for (const rocksdb::LiveFileMetaData& f : files) {
+    if (f.column_family_name == family) paths.push_back(f.db_path + "/" + f.name);
+  }
+  return paths;
+}
+
+Status FlipFileByte(const std::string& path, uint64_t offset) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (!file) return NotFoundError("cannot open " + path);
+  char byte = 0;
+  file.seekg(static_cast<std::streamoff>(offset));
+  if (!file.get(byte)) return OutOfRangeError("offset beyond " + path);
+  file.seekp(static_cast<std::streamoff>(offset));
+  file.put(static_cast<char>(byte ^ 0x01));
+  return file ? OkStatus() : UnavailableError("writing " + path);
 }
 
 Status SetFormatMarker(const std::string& dir, const std::string& format) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "trunkline/base/status.h"
 
@@ -21,6 +22,22 @@ Status SetRecordFormat(const std::string& dir, uint64_t position, uint32_t forma
 
 // Deletes the stored record at `position`, leaving its stream's index pointing at nothing.
 Status DeleteRecord(const std::string& dir, uint64_t position);
+
+// Deletes the stream index entry of `stream` whose run starts at `version`.
+Status DeleteStreamIndexEntry(const std::string& dir, const std::string& stream, uint64_t version);
+
+// Rewrites the stream index entry of `stream` at `version` to name other positions.
+Status SetStreamIndexEntry(const std::string& dir, const std::string& stream, uint64_t version,
+                           uint64_t first_position, uint64_t count);
+
+// Deletes the idempotency entry of `command_id`.
+Status DeleteCommandEntry(const std::string& dir, const std::string& command_id);
+
+// The table files (*.sst) that hold `family` ("records", "streams", "commands"), with paths.
+Result<std::vector<std::string>> TableFilesOf(const std::string& dir, const std::string& family);
+
+// XORs the byte at `offset` of the file at `path` with 0x01.
+Status FlipFileByte(const std::string& path, uint64_t offset);
 
 // Replaces the journal's format marker.
 Status SetFormatMarker(const std::string& dir, const std::string& format);

@@ -1,6 +1,7 @@
 // Group commit under concurrent writers, and subscriptions.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
@@ -178,6 +179,43 @@ TEST(SubscriptionTest, CancelEndsAWaitingNext) {
   auto r = subscription->Next(10, std::chrono::seconds(30));
   canceller.join();
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+}
+
+// A second writer waits for the directory within its lock_wait, then gives up naming the
+// holder by pid and program name.
+TEST(ConcurrencyTest, SecondWriterWaitsForTheLockThenGivesUpNamingTheHolder) {
+  TempDir dir;
+  auto holder = OpenJournal(dir.Sub("j"));
+  RocksDbJournalOptions options;
+  options.dir = dir.Sub("j");
+  options.lock_wait = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  auto second = RocksDbJournal::Open(options);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(),
+              ::testing::HasSubstr("held for writing by pid " + std::to_string(getpid()) +
+                                   " (journal_test); gave up after waiting 0."));
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+TEST(ConcurrencyTest, SecondWriterGetsTheDirectoryOnceTheHolderLetsGo) {
+  TempDir dir;
+  auto holder = OpenJournal(dir.Sub("j"));
+  ASSERT_TRUE(holder->Append(Request("s", ExpectedVersion::Any(), "first")).ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    holder.reset();
+  });
+  RocksDbJournalOptions options;
+  options.dir = dir.Sub("j");
+  options.lock_wait = std::chrono::seconds(20);
+  auto second = RocksDbJournal::Open(options);
+  release.join();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ((*second)->LastPosition(), 1u);
 }
 
 }  // namespace

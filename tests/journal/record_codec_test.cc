@@ -70,7 +70,8 @@ TEST(RecordCodecTest, RefusesMalformedBodies) {
   const std::map<std::string, int> nested{{"a", 1}};
   const std::vector<Case> cases = {
       {"not an array", BodyOf(1, 2).substr(1), "not a msgpack array"},
-      {"a map", [] {
+      {"a map",
+       [] {
          msgpack::sbuffer b;
          msgpack::pack(b, std::map<std::string, int>{{"a", 1}});
          return std::string(b.data(), b.size());

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "journal_test_util.h"
 
@@ -325,7 +326,8 @@ TEST_F(RocksDbJournalTest, SecondWriterIsToldWhoHoldsTheJournalWhileReadersStill
   auto second = RocksDbJournal::Open(options);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
-  EXPECT_THAT(second.status().message(), HasSubstr("open in another process: pid "));
+  EXPECT_THAT(second.status().message(), HasSubstr("is held for writing by pid " +
+                                                   std::to_string(getpid()) + " (journal_test)"));
 
   options.read_only = true;
   auto reader = RocksDbJournal::Open(options);

@@ -163,8 +163,7 @@ class Journal {
   // Visits the events of `stream` with version >= from_version and position <= to_position,
   // oldest first, without copying, until `visit` returns false or those events end (records
   // past to_position are not read). Errors as ReadStream.
-  virtual Status ScanStream(const std::string& stream, uint64_t from_version,
-                            uint64_t to_position,
+  virtual Status ScanStream(const std::string& stream, uint64_t from_version, uint64_t to_position,
                             const std::function<bool(const RecordView&)>& visit) const = 0;
   // Events of `stream` with version <= from_version, newest first, at most max_count.
   // UINT64_MAX starts at the stream's head.
@@ -202,6 +201,11 @@ class Journal {
   // matches its content and its predecessor.
   // kDataLoss: the message names the first bad position and what is wrong with it.
   virtual Result<VerifyReport> Verify() const = 0;
+
+  // A random id given to the journal when it was created: a copy of a journal keeps it, a
+  // journal created anew never has the same. Empty only for a read-only journal written by a
+  // build older than identities (its next writer gives it one).
+  virtual std::string Identity() const = 0;
 
   // A reader of all events after `after_position` (0 = from the beginning): it catches up
   // from disk, then receives new events as they are committed, without polling.

@@ -5,8 +5,8 @@
 // threads share one fsync instead of taking one each.
 //
 // One process at a time may open a directory for writing. Opening a directory that another
-// process holds fails with kUnavailable naming the holder (pid and command line); such a
-// process may still open it read-only.
+// process holds waits up to lock_wait, then fails with kUnavailable naming the holder (pid
+// and program name); such a process may still open it read-only.
 //
 // Thread-safety: safe for concurrent use (see journal.h). Ownership: the caller owns the
 // returned journal; the clock, if given, must outlive it.
@@ -23,7 +23,9 @@
 namespace trunkline::journal {
 
 struct RocksDbJournalOptions {
-  std::string dir;               // created when missing (unless read_only)
+  // Created when absent or empty (unless read_only); a directory with files but no journal
+  // in it is refused (kDataLoss), never initialised over.
+  std::string dir;
   const Clock* clock = nullptr;  // assigns timestamps; nullptr = SystemClock()
   // Open as a reader beside a writer in another process: appends fail with
   // kFailedPrecondition, and reads see what the writer had committed at open time, plus
@@ -41,7 +43,10 @@ class RocksDbJournal : public Journal {
  public:
   // Opens (or creates) the journal in options.dir and recovers its state.
   // kUnavailable: another process holds the directory (message names it).
-  // kDataLoss: the stored data is corrupt (message names what and where).
+  // kDataLoss: the stored data is corrupt or incomplete: a RocksDB file is missing, or an
+  //   acknowledged append is gone (message names what and where). Nothing was changed.
+  // kResourceExhausted: the disk is full. kPermissionDenied: the file system refuses access
+  //   (permissions, read-only).
   // kFailedPrecondition: the directory holds a newer format than this build reads.
   // kNotFound: read_only, and there is no journal in options.dir.
   static Result<std::unique_ptr<RocksDbJournal>> Open(const RocksDbJournalOptions& options);
