@@ -1,9 +1,11 @@
 #include "render.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
-#include <iomanip>
 
+#include "text.h"
 #include "trunkline/base/overloaded.h"
 #include "trunkline/domain/event_codec.h"
 
@@ -22,7 +24,16 @@ boost::json::object ValuesJson(const domain::FieldValues& values) {
   return out;
 }
 
-std::string Side(const std::optional<std::string>& value) { return value ? *value : "-"; }
+std::string Side(const std::optional<std::string>& value) {
+  return value ? EscapeText(*value) : "-";
+}
+
+// `escaped` (EscapeText's output) padded with spaces to `width` terminal columns.
+std::string Pad(std::string escaped, size_t width) {
+  const size_t used = DisplayWidth(escaped);
+  if (used < width) escaped.append(width - used, ' ');
+  return escaped;
+}
 
 }  // namespace
 
@@ -35,40 +46,6 @@ std::string FormatTime(int64_t time_us) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(time_us % 1'000'000));
   return buf;
-}
-
-Result<int64_t> ParseTime(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, used = 0;
-  long micros = 0;
-  const bool date_only = std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&
-                         static_cast<size_t>(used) == text.size();
-  if (!date_only) {
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &used) !=
-        6) {
-      return InvalidArgumentError("time: must be like 2026-11-22T14:00:00Z (got \"" + text + "\")");
-    }
-    std::string rest = text.substr(static_cast<size_t>(used));
-    if (!rest.empty() && rest[0] == '.') {
-      size_t digits = 1;
-      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) {
-        ++digits;
-      }
-      std::string frac = rest.substr(1, digits - 1);
-      frac.resize(6, '0');
-      micros = std::stol(frac.substr(0, 6));
-      rest = rest.substr(digits);
-    }
-    if (rest != "Z")
-      return InvalidArgumentError("time: must end in Z (UTC) (got \"" + text + "\")");
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000 + micros;
 }
 
 boost::json::object TrunkJson(const domain::TrunkState& t) {
@@ -202,20 +179,20 @@ boost::json::object RecordJson(const journal::Record& r) {
 }
 
 void PrintTrunk(const domain::TrunkState& t, std::ostream& out) {
-  out << "id        " << t.id << "\nprovider  " << t.provider << "\naccount   " << t.account
-      << "\nversion   " << t.version << (t.deleted ? " (deleted)" : "") << "\nupdated   "
-      << FormatTime(t.updated_us) << "\n";
+  out << "id        " << EscapeText(t.id) << "\nprovider  " << EscapeText(t.provider)
+      << "\naccount   " << EscapeText(t.account) << "\nversion   " << t.version
+      << (t.deleted ? " (deleted)" : "") << "\nupdated   " << FormatTime(t.updated_us) << "\n";
   domain::TrunkState empty;
   for (const auto& c : registry::Compare(empty, t)) {
     if (c.path == "provider" || c.path == "account") continue;
-    out << "  " << std::left << std::setw(40) << c.path << " " << Side(c.after) << "\n";
+    out << "  " << Pad(EscapeText(c.path), 40) << " " << Side(c.after) << "\n";
   }
 }
 
+// Each column as wide as its widest cell, two spaces apart; ids are never cut.
 void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out) {
-  out << std::left << std::setw(20) << "ID" << std::setw(10) << "PROVIDER" << std::setw(12)
-      << "ACCOUNT" << std::setw(8) << "VERSION"
-      << "NAME\n";
+  std::vector<std::array<std::string, 5>> rows;
+  rows.push_back({"ID", "PROVIDER", "ACCOUNT", "VERSION", "NAME"});
   for (const auto& t : trunks) {
     std::string name;
     for (const char* key : {"friendly_name", "name"}) {
@@ -223,18 +200,33 @@ void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream&
         name = domain::FieldValueToString(it->second);
       }
     }
-    out << std::left << std::setw(20) << t.id << std::setw(10) << t.provider << std::setw(12)
-        << t.account << std::setw(8) << t.version << name << "\n";
+    rows.push_back({EscapeText(t.id), EscapeText(t.provider), EscapeText(t.account),
+                    std::to_string(t.version), EscapeText(name)});
+  }
+  std::array<size_t, 4> widths{};
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    }
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < widths.size(); ++i) line += Pad(row[i], widths[i] + 2);
+    line += row[4];
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << "\n";
   }
 }
 
 void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out) {
   for (const auto& e : history) {
-    out << "#" << e.version << " @" << e.position << " " << FormatTime(e.time_us) << " " << e.type
-        << " by " << e.metadata.actor << " (" << e.metadata.reason << ") command "
-        << e.metadata.command_id << "\n";
+    out << "#" << e.version << " @" << e.position << " " << FormatTime(e.time_us) << " "
+        << EscapeText(e.type) << " by " << EscapeText(e.metadata.actor) << " ("
+        << EscapeText(e.metadata.reason) << ") command " << EscapeText(e.metadata.command_id)
+        << "\n";
     for (const auto& c : e.changes) {
-      out << "    " << c.path << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
+      out << "    " << EscapeText(c.path) << ": " << Side(c.before) << " -> " << Side(c.after)
+          << "\n";
     }
   }
 }
@@ -242,7 +234,7 @@ void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostre
 void PrintChanges(const std::vector<registry::FieldChange>& changes, std::ostream& out) {
   if (changes.empty()) out << "no changes\n";
   for (const auto& c : changes) {
-    out << c.path << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
+    out << EscapeText(c.path) << ": " << Side(c.before) << " -> " << Side(c.after) << "\n";
   }
 }
 
@@ -320,17 +312,17 @@ void PrintSchema(const domain::Schema& schema, bool json, std::ostream& out) {
       if (!s.id_rule.empty()) sub["id_rule"] = s.id_rule;
       subs.push_back(std::move(sub));
     }
-    out << boost::json::serialize(boost::json::object{
+    out << SerializeJson(boost::json::object{
                {"provider", schema.provider}, {"fields", fields}, {"sub_resources", subs}})
         << "\n";
     return;
   }
-  out << "provider " << schema.provider << "\nfields:\n";
-  for (const auto& f : schema.fields) out << "  " << FieldLine(f) << "\n";
+  out << "provider " << EscapeText(schema.provider) << "\nfields:\n";
+  for (const auto& f : schema.fields) out << "  " << EscapeText(FieldLine(f)) << "\n";
   for (const auto& s : schema.sub_resources) {
-    out << KindName(s.kind) << " " << s.name << (s.id_rule.empty() ? "" : ": ids are " + s.id_rule)
-        << "\n";
-    for (const auto& f : s.fields) out << "  " << FieldLine(f) << "\n";
+    out << KindName(s.kind) << " " << EscapeText(s.name)
+        << (s.id_rule.empty() ? "" : ": ids are " + EscapeText(s.id_rule)) << "\n";
+    for (const auto& f : s.fields) out << "  " << EscapeText(FieldLine(f)) << "\n";
   }
   out << "cross-field rules are checked by the plugin on every change\n";
 }

@@ -1,4 +1,6 @@
-// How trunkctl shows results: JSON (-o json) or a plain table.
+// How trunkctl shows results: JSON (-o json) or a plain table. Tables show every stored text
+// escaped (text.h: one row per line, valid UTF-8); JSON values are built as stored and
+// written with SerializeJson (text.h), which keeps the output valid UTF-8.
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,8 +16,6 @@ namespace trunkline::trunkctl {
 
 // "2026-11-22T14:00:00.123456Z"
 std::string FormatTime(int64_t time_us);
-// Accepts "2026-11-22T14:00:00Z" (fractional seconds allowed) or "2026-11-22".
-Result<int64_t> ParseTime(const std::string& text);
 
 boost::json::object TrunkJson(const domain::TrunkState& trunk);
 boost::json::object HistoryJson(const registry::HistoryEntry& entry);
