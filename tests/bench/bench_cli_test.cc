@@ -90,4 +90,29 @@ TEST(BenchCliTest, MissingDirIsAUsageError) {
   EXPECT_THAT(run.out, ::testing::HasSubstr("--dir"));
 }
 
+TEST(BenchCliTest, OptionsMayFollowTheCommand) {
+  const std::string dir = ScratchDir();
+  BenchRun run = RunBench("journal --dir " + dir + " --seconds 0.1 --only fsync_per_s -o json");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  boost::json::object object = boost::json::parse(run.out).as_object();
+  EXPECT_TRUE(object.contains("fsync_per_s")) << run.out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BenchCliTest, AnUnknownCommandIsNamedWithASuggestion) {
+  BenchRun near = RunBench("jurnal --dir /nonexistent");
+  EXPECT_EQ(near.exit_code, 2);
+  EXPECT_THAT(near.out, ::testing::HasSubstr("unknown command 'jurnal'; did you mean 'journal'?"));
+  BenchRun far = RunBench("frobnicate");
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_THAT(far.out, ::testing::HasSubstr("unknown command 'frobnicate'; commands: journal, "
+                                            "domain"));
+}
+
+TEST(BenchCliTest, VersionPrintsTheProgramAndItsVersion) {
+  BenchRun run = RunBench("--version");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_THAT(run.out, ::testing::MatchesRegex("trunkline-bench [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
 }  // namespace

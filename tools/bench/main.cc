@@ -2,18 +2,66 @@
 //
 //   trunkline-bench [-o text|json] journal --dir DIR [--events N] [--seconds S]
 //   trunkline-bench [-o text|json] domain --dir DIR [--events N] [--trunks N]
+//   trunkline-bench --version
+//
+// Options may also follow the command (`journal --dir DIR -o json`).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "domain_bench.h"
 #include "figures.h"
 #include "journal_bench.h"
 
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown command 'jurnal'; did you mean 'journal'?" when the parse failed on a word that
+// names no command; nullopt when it failed for another reason.
+std::optional<std::string> UnknownCommand(CLI::App& app) {
+  if (!app.get_subcommands().empty()) return std::nullopt;
+  std::string word;
+  for (const std::string& arg : app.remaining()) {
+    if (word.empty() && !arg.empty() && arg[0] != '-') word = arg;
+  }
+  if (word.empty()) return std::nullopt;
+  std::string best, listed;
+  size_t best_distance = std::max<size_t>(1, std::min<size_t>(2, word.size() / 2)) + 1;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_group().empty()) continue;  // internal
+    listed += (listed.empty() ? "" : ", ") + sub->get_name();
+    const size_t distance = EditDistance(word, sub->get_name());
+    if (distance < best_distance) best = sub->get_name(), best_distance = distance;
+  }
+  const std::string message = "unknown command '" + word + "'";
+  if (!best.empty()) return message + "; did you mean '" + best + "'?";
+  return message + "; commands: " + listed;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace trunkline::bench;
   CLI::App app{"trunkline-bench: measures trunkline on this machine"};
   app.require_subcommand(1);
+  app.fallthrough();  // -o may follow the command; subcommands inherit this
+  app.set_version_flag("--version", std::string("trunkline-bench ") + TRUNKLINE_VERSION);
   std::string output = "text";
   app.add_option("-o,--output", output, "text (one 'name value unit' line each) or json")
       ->check(CLI::IsMember({"text", "json"}));
@@ -41,8 +89,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1000}, uint64_t{100'000'000}));
   domain->add_option("--trunks", domain_options.trunks, "trunks they are spread over")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
-  domain->add_option("--rebuild-runs", domain_options.rebuild_runs,
-                     "rebuilds of one journal (the median is reported)")
+  domain
+      ->add_option("--rebuild-runs", domain_options.rebuild_runs,
+                   "rebuilds of one journal (the median is reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   domain->add_option("--rss-trunks", domain_options.rss_trunks, "trunks for the memory figure")
@@ -53,7 +102,17 @@ int main(int argc, char** argv) {
   project_rss->group("");
   project_rss->add_option("--dir", rss_dir)->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (std::optional<std::string> unknown = UnknownCommand(app)) {
+        std::cerr << "trunkline-bench: " << *unknown << "\nRun with --help for more information.\n";
+        return 2;
+      }
+    }
+    return app.exit(e);
+  }
 
   if (project_rss->parsed()) {
     trunkline::Result<double> mb = ProjectAndMeasureRss(rss_dir);
