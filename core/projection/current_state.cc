@@ -1,7 +1,8 @@
 // The snapshot file:
 //
 //   file   := header states digest
-//   header := "trunkline-current-state 1 " checkpoint " " rebuilding(0|1) " " count "\n"
+//   header := "trunkline-current-state 2 " checkpoint " " rebuilding(0|1) " " count " "
+//             journal_id(or "-") " " checkpoint_hash(64 hex digits) "\n"
 //   states := count × trunk state (domain/state_codec.h)
 //   digest := 32 raw bytes, SHA-256 of everything before it
 //
@@ -11,13 +12,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -29,24 +33,35 @@ namespace trunkline::projection {
 namespace {
 
 constexpr char kMagic[] = "trunkline-current-state";
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;
 
-Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
+Status WriteFile(const std::string& tmp, const std::string& bytes) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return UnavailableError("creating " + tmp);
+  if (fd < 0) return UnavailableError("creating " + tmp + ": " + std::strerror(errno));
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n <= 0) {
+      const std::string error = n < 0 ? std::strerror(errno) : "short write";
       ::close(fd);
-      return UnavailableError("writing " + tmp);
+      return UnavailableError("writing " + tmp + ": " + error);
     }
     written += static_cast<size_t>(n);
   }
   const bool synced = ::fsync(fd) == 0;
+  const std::string error = synced ? "" : std::strerror(errno);
   ::close(fd);
-  if (!synced) return UnavailableError("syncing " + tmp);
+  if (!synced) return UnavailableError("syncing " + tmp + ": " + error);
+  return OkStatus();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  Status written = WriteFile(tmp, bytes);
+  if (!written.ok()) {
+    std::remove(tmp.c_str());  // a half-written file helps nobody
+    return written;
+  }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return UnavailableError("replacing " + path + ": " + ec.message());
@@ -160,6 +175,21 @@ Status Scan(const journal::Journal& journal, uint64_t from, uint64_t expected,
   return reader.status();
 }
 
+std::optional<Sha256Digest> DigestFromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Sha256Digest digest{};
+  for (size_t i = 0; i < digest.size(); ++i) {
+    unsigned value = 0;
+    for (char c : hex.substr(2 * i, 2)) {
+      const int nibble = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (nibble < 0) return std::nullopt;
+      value = value * 16 + static_cast<unsigned>(nibble);
+    }
+    digest[i] = static_cast<uint8_t>(value);
+  }
+  return digest;
+}
+
 }  // namespace
 
 std::string StreamOf(const std::string& trunk_id) { return kTrunkStreamPrefix + trunk_id; }
@@ -191,10 +221,13 @@ Result<std::unique_ptr<CurrentState>> CurrentState::Load(const std::string& path
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Status s = state->Parse(bytes);
   if (!s.ok()) {
-    return s.WithContext("projection snapshot " + path +
-                         " is damaged; rebuild it (trunkctl projections rebuild)");
+    return s.WithContext("projection snapshot " + path + " cannot be used");
   }
   return state;
+}
+
+std::unique_ptr<CurrentState> CurrentState::Empty(const std::string& path) {
+  return std::unique_ptr<CurrentState>(new CurrentState(path));
 }
 
 Status CurrentState::Parse(std::string_view bytes) {
@@ -211,6 +244,20 @@ Status CurrentState::Parse(std::string_view bytes) {
   uint64_t count = 0;
   header >> magic >> format >> checkpoint_ >> rebuilding >> count;
   if (!header || magic != kMagic) return DataLossError("bad header");
+  if (format == 1) {
+    // Written before snapshots named their journal: nothing to check it against.
+    return FailedPreconditionError(
+        "it was written by an older build that did not record "
+        "which journal it came from");
+  }
+  std::string journal_id, hash_hex;
+  header >> journal_id >> hash_hex;
+  if (format == kFormat) {
+    std::optional<Sha256Digest> hash = DigestFromHex(hash_hex);
+    if (!header || !hash) return DataLossError("bad header");
+    checkpoint_hash_ = *hash;
+    journal_id_ = journal_id == "-" ? "" : journal_id;
+  }
   if (format != kFormat) {
     return FailedPreconditionError("format " + std::to_string(format) +
                                    " is not one this build "
@@ -229,9 +276,10 @@ Status CurrentState::Parse(std::string_view bytes) {
 }
 
 Status CurrentState::Save() const {
-  std::string bytes = std::string(kMagic) + " " + std::to_string(kFormat) + " " +
-                      std::to_string(checkpoint_) + " " + (rebuilding_ ? "1" : "0") + " " +
-                      std::to_string(trunks_.size()) + "\n";
+  std::string bytes =
+      std::string(kMagic) + " " + std::to_string(kFormat) + " " + std::to_string(checkpoint_) +
+      " " + (rebuilding_ ? "1" : "0") + " " + std::to_string(trunks_.size()) + " " +
+      (journal_id_.empty() ? "-" : journal_id_) + " " + ToHex(checkpoint_hash_) + "\n";
   for (const auto& [id, state] : trunks_) domain::AppendTrunkState(state, &bytes);
   const Sha256Digest digest = Sha256Of(bytes);
   bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
@@ -240,11 +288,40 @@ Status CurrentState::Save() const {
   return WriteFileAtomically(path_, bytes);
 }
 
+Status CurrentState::CheckOrigin(const journal::Journal& journal) const {
+  if (checkpoint_ == 0) return OkStatus();
+  const std::string& id = journal.Identity();
+  if (!journal_id_.empty() && !id.empty() && journal_id_ != id) {
+    return FailedPreconditionError("it was folded from journal " + journal_id_ + ", not from " +
+                                   id);
+  }
+  if (checkpoint_ > journal.LastPosition()) {
+    return FailedPreconditionError("its checkpoint " + std::to_string(checkpoint_) +
+                                   " is ahead of the journal, which ends at " +
+                                   std::to_string(journal.LastPosition()));
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<journal::Record> at, journal.ReadAll(checkpoint_, 1));
+  if (at.empty() || at.front().hash != checkpoint_hash_) {
+    return FailedPreconditionError("the journal's record at its checkpoint " +
+                                   std::to_string(checkpoint_) + " is not the one it folded");
+  }
+  return OkStatus();
+}
+
+void CurrentState::Reset() {
+  trunks_.clear();
+  checkpoint_ = 0;
+  checkpoint_hash_ = Sha256Digest{};
+  journal_id_.clear();
+  rebuilding_ = false;
+}
+
 Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& progress,
                              uint64_t save_every) {
   const uint64_t last = journal.LastPosition();
   if (last <= checkpoint_) return OkStatus();
   const uint64_t total = last - checkpoint_;
+  journal_id_ = journal.Identity();
   uint64_t done = 0;
   Status failed;
   TrunkFolder folder(trunks_);
@@ -258,6 +335,7 @@ Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& pr
         }
         if (!failed.ok()) return false;
         checkpoint_ = r.position;
+        checkpoint_hash_ = r.hash;
         ++done;
         if (save_every > 0 && done % save_every == 0) failed = Save();
         const bool go_on = !progress || progress(done, total);
@@ -269,8 +347,7 @@ Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& pr
 Status CurrentState::RebuildFrom(const journal::Journal& journal, const Progress& progress,
                                  uint64_t save_every) {
   if (!rebuilding_) {
-    trunks_.clear();
-    checkpoint_ = 0;
+    Reset();
     rebuilding_ = true;
     TRUNKLINE_RETURN_IF_ERROR(Save());
     if (trunk_snapshots_ != nullptr) TRUNKLINE_RETURN_IF_ERROR(trunk_snapshots_->Clear());

@@ -132,7 +132,11 @@ struct Registry::Impl {
   std::vector<Status> unreadable_schemas;                     // plugins left out, by file
   std::unique_ptr<projection::CurrentState> current;
   std::unique_ptr<projection::TrunkSnapshots> trunk_snapshots;  // fed by `current`'s folds
+  // False when the projection files did not match the journal and a read-only registry
+  // cannot rewrite them: as-of reads then fold from each trunk's first event.
+  bool use_trunk_snapshots = true;
   bool read_only = false;
+  std::vector<std::string> notices;  // see Registry::Notices
   // One command at a time keeps uniqueness checks exact; also guards `current`.
   mutable std::mutex mu;
 
@@ -168,8 +172,10 @@ struct Registry::Impl {
     TrunkState state;
     state.id = trunk_id;
     TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t last, LastPositionWithin(as_of));
-    TRUNKLINE_ASSIGN_OR_RETURN(auto snapshot, trunk_snapshots->Before(trunk_id, last));
-    if (snapshot) state = std::move(snapshot->state);
+    if (use_trunk_snapshots) {
+      TRUNKLINE_ASSIGN_OR_RETURN(auto snapshot, trunk_snapshots->Before(trunk_id, last));
+      if (snapshot) state = std::move(snapshot->state);
+    }
     Status failed;
     TRUNKLINE_RETURN_IF_ERROR(journal->ScanStream(StreamOf(trunk_id), state.version + 1, last,
                                                   [&](const journal::RecordView& r) {
@@ -199,6 +205,69 @@ struct Registry::Impl {
       return std::nullopt;
     };
     return domain::Decide(state, command, meta.expected_version, *provider_rules, unique);
+  }
+
+  // A trunk whose stream reads as empty must be unknown to the current-state projection too
+  // (folded from the records themselves): if the projection knows it, the stream's index has
+  // lost it. kDataLoss then.
+  Status CheckStreamMissing(const std::string& trunk_id) const {
+    std::lock_guard lock(mu);
+    TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
+    auto it = current->trunks().find(trunk_id);
+    if (it == current->trunks().end()) return OkStatus();
+    return DataLossError("trunk " + trunk_id + ": the journal holds " +
+                         std::to_string(it->second.version) +
+                         " events of it, but its stream index yields none (run journal verify)");
+  }
+
+  // Opens the current-state projection and the trunk snapshots in `dir`. A snapshot that is
+  // damaged, or that was not folded from this journal (another journal's, one ahead of it),
+  // is not trusted: the projection starts over from the journal's first event, with a notice.
+  Status OpenProjections(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
+      return FailedPreconditionError(dir.string() + " is not a directory: the data dir keeps " +
+                                     "its projections there (move the file away)");
+    }
+    if (!read_only && !std::filesystem::create_directories(dir, ec) && ec) {
+      return FileSystemError("creating " + dir.string(), ec);
+    }
+    const std::string path = (dir / "current-state").string();
+    Result<std::unique_ptr<projection::CurrentState>> loaded = projection::CurrentState::Load(path);
+    bool trusted = loaded.ok();
+    if (loaded.ok()) {
+      current = std::move(*loaded);
+      Status origin = current->CheckOrigin(*journal);
+      if (origin.code() != StatusCode::kFailedPrecondition) TRUNKLINE_RETURN_IF_ERROR(origin);
+      if (!origin.ok()) {
+        notices.push_back("projection snapshot " + path + " does not match the journal (" +
+                          origin.message() + "); rebuilding it from the journal");
+        current->Reset();
+        trusted = false;
+      }
+    } else {
+      notices.push_back(loaded.status().message() + "; rebuilding it from the journal");
+      current = projection::CurrentState::Empty(path);
+    }
+    TRUNKLINE_ASSIGN_OR_RETURN(trunk_snapshots, projection::TrunkSnapshots::Open(
+                                                    (dir / "trunk-snapshots").string(), read_only));
+    // A read-only registry folds in memory only: the writing process keeps the files.
+    if (read_only) {
+      use_trunk_snapshots = trusted;
+      return OkStatus();
+    }
+    if (!trusted) TRUNKLINE_RETURN_IF_ERROR(trunk_snapshots->Clear());
+    current->set_trunk_snapshots(trunk_snapshots.get());
+    return OkStatus();
+  }
+
+  static Status FileSystemError(const std::string& what, const std::error_code& ec) {
+    const std::string message = what + ": " + ec.message();
+    if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
+      return PermissionDeniedError(message);
+    }
+    if (ec == std::errc::no_space_on_device) return ResourceExhaustedError(message);
+    return UnavailableError(message);
   }
 
   // Loads the plugins of `dir` and reads their schemas. A plugin the host refuses, or whose
@@ -261,14 +330,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   TRUNKLINE_ASSIGN_OR_RETURN(impl->journal, journal::RocksDbJournal::Open(journal_options));
   impl->read_only = options.read_only;
   const std::filesystem::path projections = std::filesystem::path(options.data_dir) / "projections";
-  TRUNKLINE_ASSIGN_OR_RETURN(
-      impl->current, projection::CurrentState::Load((projections / "current-state").string()));
-  if (!options.read_only) std::filesystem::create_directories(projections);
-  TRUNKLINE_ASSIGN_OR_RETURN(impl->trunk_snapshots,
-                             projection::TrunkSnapshots::Open(
-                                 (projections / "trunk-snapshots").string(), options.read_only));
-  // A read-only registry folds in memory only: the writing process keeps the files.
-  if (!options.read_only) impl->current->set_trunk_snapshots(impl->trunk_snapshots.get());
+  TRUNKLINE_RETURN_IF_ERROR(impl->OpenProjections(projections));
   TRUNKLINE_RETURN_IF_ERROR(impl->current->CatchUp(*impl->journal));
   TRUNKLINE_RETURN_IF_ERROR(impl->LoadPlugins(options.plugin_dir));
   return std::unique_ptr<Registry>(new Registry(std::move(impl)));
@@ -313,6 +375,9 @@ Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
 
 Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
   TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, as_of));
+  if (state.version == 0 && !as_of.position && !as_of.time_us) {
+    TRUNKLINE_RETURN_IF_ERROR(impl_->CheckStreamMissing(trunk_id));
+  }
   if (!state.exists())
     return NotFoundError("trunk " + trunk_id + " does not exist" +
                          (as_of.position || as_of.time_us ? " at that point" : ""));
@@ -343,7 +408,10 @@ Result<std::vector<HistoryEntry>> Registry::History(const std::string& trunk_id)
     history.push_back(
         {r.position, r.version, r.timestamp_us, r.type, r.metadata, Compare(before, state)});
   }
-  if (history.empty()) return NotFoundError("trunk " + trunk_id + " does not exist");
+  if (history.empty()) {
+    TRUNKLINE_RETURN_IF_ERROR(impl_->CheckStreamMissing(trunk_id));
+    return NotFoundError("trunk " + trunk_id + " does not exist");
+  }
   return history;
 }
 
@@ -368,6 +436,8 @@ uint64_t Registry::ProjectionCheckpoint() const {
 
 const journal::Journal& Registry::journal() const { return *impl_->journal; }
 const plugin_host::PluginHost& Registry::plugins() const { return impl_->host; }
+
+std::vector<std::string> Registry::Notices() const { return impl_->notices; }
 
 std::vector<Status> Registry::RefusedPlugins() const {
   std::vector<Status> out;

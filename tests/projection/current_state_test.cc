@@ -206,7 +206,7 @@ TEST_F(CurrentStateTest, DamagedSnapshotIsRefusedAndRebuildRepairsIt) {
   auto damaged = CurrentState::Load(Snapshot());
   ASSERT_FALSE(damaged.ok());
   EXPECT_EQ(damaged.status().code(), StatusCode::kDataLoss);
-  EXPECT_THAT(damaged.status().message(), ::testing::HasSubstr("projections rebuild"));
+  EXPECT_THAT(damaged.status().message(), ::testing::HasSubstr("cannot be used"));
   std::filesystem::remove(Snapshot());
   auto rebuilt = CurrentState::Load(Snapshot());
   ASSERT_TRUE((*rebuilt)->RebuildFrom(*journal_).ok());

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "trunkline/base/sha256.h"
 #include "trunkline/base/status.h"
 #include "trunkline/domain/trunk.h"
 #include "trunkline/journal/journal.h"
@@ -28,8 +29,11 @@ using TrunkMap = std::map<std::string, domain::TrunkState>;
 class CurrentState {
  public:
   // Loads the snapshot at `path`, or starts empty (checkpoint 0) when there is none.
-  // kDataLoss when the snapshot is damaged (rebuild it: RebuildFrom).
+  // kDataLoss when the snapshot is damaged; kFailedPrecondition when this build does not read
+  // its format. Either way it is derived data: start Empty() and fold the journal again.
   static Result<std::unique_ptr<CurrentState>> Load(const std::string& path);
+  // An empty projection (checkpoint 0) kept at `path`, whatever is there now.
+  static std::unique_ptr<CurrentState> Empty(const std::string& path);
 
   // Folds every event after the checkpoint. `save_every` > 0 saves the snapshot after that
   // many events (so a long fold can be resumed). Errors of the read or of decoding an event
@@ -46,6 +50,15 @@ class CurrentState {
   // Writes the snapshot atomically (temporary file, fsync, rename).
   Status Save() const;
 
+  // Whether this projection was folded from `journal`, up to its checkpoint: the snapshot
+  // records the journal's identity and the hash of the record at the checkpoint, which must
+  // both match. kFailedPrecondition says how they differ (a projection from another journal,
+  // one ahead of the journal, or one whose checkpoint record was replaced); the caller then
+  // Reset()s it and folds again. Errors of reading the journal are passed on.
+  Status CheckOrigin(const journal::Journal& journal) const;
+  // Forgets every trunk: checkpoint 0, not rebuilding.
+  void Reset();
+
   // Where folds also keep every trunk's periodic snapshots (for as-of reads); none if null.
   // A rebuild from scratch clears them.
   void set_trunk_snapshots(TrunkSnapshots* snapshots) { trunk_snapshots_ = snapshots; }
@@ -61,6 +74,8 @@ class CurrentState {
 
   std::string path_;
   uint64_t checkpoint_ = 0;
+  Sha256Digest checkpoint_hash_{};  // of the record at the checkpoint
+  std::string journal_id_;          // the journal's Identity(); empty until a fold
   bool rebuilding_ = false;
   TrunkMap trunks_;
   TrunkSnapshots* trunk_snapshots_ = nullptr;

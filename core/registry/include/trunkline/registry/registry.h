@@ -132,6 +132,10 @@ class Registry {
   // never stop the registry from opening and serving the providers that did load.
   std::vector<Status> RefusedPlugins() const;
 
+  // What Open had to repair on its way, for the operator: e.g. a projection snapshot that was
+  // damaged or did not match the journal, and so is being rebuilt from the journal.
+  std::vector<std::string> Notices() const;
+
  private:
   struct Impl;
   explicit Registry(std::unique_ptr<Impl> impl);
