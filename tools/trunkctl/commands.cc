@@ -82,7 +82,13 @@ Result<std::unique_ptr<Registry>> Cli::Open(bool read_only) const {
   if (!wait.ok()) return wait.status().WithContext("--wait-lock");
   registry::RegistryOptions options{o_.data_dir, o_.plugin_dir, read_only, nullptr, *wait};
   Result<std::unique_ptr<Registry>> opened = Registry::Open(options);
-  if (opened.ok()) return opened;
+  if (opened.ok()) {
+    // What the registry repaired on its way in (a projection rebuilt from the journal).
+    for (const std::string& notice : (*opened)->Notices()) {
+      std::cerr << "trunkctl: notice: " << EscapeText(notice) << "\n";
+    }
+    return opened;
+  }
   const Status& s = opened.status();
   if (!read_only && HeldByAnotherProcess(s)) {
     return Status(StatusCode::kUnavailable,
