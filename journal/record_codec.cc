@@ -25,6 +25,13 @@ namespace {
 
 constexpr uint32_t kBodyFields = 12;
 constexpr uint32_t kCommandFields = 7;
+// Field names, in order, for errors.
+constexpr const char* kBodyNames[kBodyFields] = {
+    "format",       "position", "stream", "version",    "type",           "schema_version",
+    "timestamp_us", "actor",    "reason", "command_id", "correlation_id", "payload"};
+constexpr const char* kCommandNames[kCommandFields] = {
+    "stream",        "first_version", "last_version", "first_position",
+    "last_position", "timestamp_us",  "digest"};
 
 // msgpack's packer writes through any type with write(const char*, size_t).
 struct StringSink {
@@ -161,7 +168,7 @@ class ArrayReader {
   }
   bool Int(int64_t* out) {
     if (index_ >= array_.size) return false;
-    const msgpack::object& o = array_.items[index_++];
+    const msgpack::object& o = array_.items[index_];
     if (o.type == msgpack::type::POSITIVE_INTEGER && o.via.u64 <= INT64_MAX) {
       *out = static_cast<int64_t>(o.via.u64);
     } else if (o.type == msgpack::type::NEGATIVE_INTEGER) {
@@ -169,6 +176,7 @@ class ArrayReader {
     } else {
       return false;
     }
+    ++index_;
     return true;
   }
   bool Str(std::string_view* out) {
@@ -181,6 +189,8 @@ class ArrayReader {
     if (o) *out = std::string_view(o->via.bin.ptr, o->via.bin.size);
     return o != nullptr;
   }
+  // The element a failed read stopped at.
+  uint32_t index() const { return index_; }
 
  private:
   const msgpack::object* NextOf(msgpack::type::object_type type) {
@@ -250,7 +260,10 @@ Result<RecordView> DecodeRecord(std::string_view value) {
                  in.Uint(&r.version) && in.Str(&r.type) && in.Uint(&schema_version) &&
                  in.Int(&r.timestamp_us) && in.Str(&r.actor) && in.Str(&r.reason) &&
                  in.Str(&r.command_id) && in.Str(&r.correlation_id) && in.Bin(&r.payload);
-  if (!decoded) return DataLossError("record field has the wrong type");
+  if (!decoded) {
+    return DataLossError(std::string("record field \"") + kBodyNames[in.index()] +
+                         "\" has the wrong type");
+  }
   if (schema_version > UINT32_MAX) return DataLossError("schema version out of range");
   r.schema_version = static_cast<uint32_t>(schema_version);
   std::memcpy(r.hash.data(), value.data() + body.size(), kHashSize);
@@ -286,8 +299,13 @@ Result<CommandEntry> DecodeCommandEntry(std::string_view bytes) {
   bool decoded = in.Str(&stream) && in.Uint(&r.first_version) && in.Uint(&r.last_version) &&
                  in.Uint(&r.first_position) && in.Uint(&r.last_position) &&
                  in.Int(&r.timestamp_us) && in.Bin(&digest);
-  if (!decoded || digest.size() != kHashSize) {
-    return DataLossError("command entry field has the wrong type");
+  if (!decoded) {
+    return DataLossError(std::string("command entry field \"") + kCommandNames[in.index()] +
+                         "\" has the wrong type");
+  }
+  if (digest.size() != kHashSize) {
+    return DataLossError("command entry field \"digest\" is " + std::to_string(digest.size()) +
+                         " bytes, not " + std::to_string(kHashSize));
   }
   r.stream.assign(stream);
   std::memcpy(e.digest.data(), digest.data(), kHashSize);

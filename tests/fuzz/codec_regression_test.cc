@@ -6,6 +6,7 @@
 
 #include <msgpack.hpp>
 
+#include "record_codec.h"
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/domain/state_codec.h"
 #include "trunkline/plugin_sdk/schema_codec.h"
@@ -158,6 +159,32 @@ TEST(SchemaCodecRegressionTest, HugeCountsAndTrailingBytesAreMalformed) {
         },
         std::runtime_error);
   }
+}
+
+// Record and command-entry errors name the field at fault (they used to say only that some
+// field had the wrong type).
+TEST(RecordCodecRegressionTest, WrongFieldTypesAreNamed) {
+  const std::string stream = "trunk-1";
+  std::string body;
+  journal::internal::AppendRecordBody({1, &stream, 1, 0}, {"a", "r", "c", ""}, {"T", 1, "p"},
+                                      &body);
+  // The actor (the 8th field, fixstr "a" = a1 61) becomes the integer 1.
+  const size_t actor = body.find("\xa1\x61");
+  ASSERT_NE(actor, std::string::npos);
+  body.replace(actor, 2, "\x01");
+  auto record =
+      journal::internal::DecodeRecord(body + std::string(journal::internal::kHashSize, '\0'));
+  ASSERT_FALSE(record.ok());
+  EXPECT_THAT(record.status().message(), HasSubstr("\"actor\""));
+
+  journal::internal::CommandEntry entry;
+  entry.receipt.stream = stream;
+  std::string bytes = journal::internal::EncodeCommandEntry(entry);
+  bytes.resize(bytes.size() - 1);
+  bytes[bytes.size() - 32] = 31;  // the digest's bin8 length
+  auto decoded = journal::internal::DecodeCommandEntry(bytes);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(decoded.status().message(), HasSubstr("\"digest\" is 31 bytes"));
 }
 
 }  // namespace
