@@ -277,6 +277,61 @@ Node Mutator::NonStringKey() {
   return key;
 }
 
+// Wraps `n` in arrays, in maps as a value, or in maps as a key, many levels deep.
+void Mutator::Nest(Node& n) {
+  const uint64_t levels[] = {2, 8, 33, 100, 1000};
+  const uint64_t depth = levels[Below(std::size(levels))];
+  const uint64_t how = Below(3);
+  last_ += "nest a value " + std::to_string(depth) + " deep; ";
+  for (uint64_t i = 0; i < depth; ++i) {
+    Node outer;
+    outer.kind = how == 0 ? Kind::kArray : Kind::kMap;
+    if (how == 1) {
+      Node key;
+      key.kind = Kind::kStr;
+      key.bytes = kKnownKeys[Below(std::size(kKnownKeys))];
+      outer.items.push_back(key);
+    }
+    outer.items.push_back(std::move(n));
+    if (how == 2) outer.items.push_back(Node{});  // the nest is a map *key*
+    n = std::move(outer);
+  }
+}
+
+// Gives `n` another msgpack type, keeping what it holds where the new type can.
+void Mutator::SwapType(Node& n) {
+  switch (n.kind) {
+    case Kind::kStr:
+      n.kind = OneIn(2) ? Kind::kBin : Kind::kExt;
+      return;
+    case Kind::kBin:
+    case Kind::kExt:
+      n.kind = Kind::kStr;
+      return;
+    case Kind::kBool:
+      n.u = n.b;
+      [[fallthrough]];
+    case Kind::kUint:
+      n.bytes = std::to_string(n.u);
+      n.kind = Kind::kStr;
+      return;
+    case Kind::kInt:
+      n.u = static_cast<uint64_t>(n.i);
+      n.kind = Kind::kUint;
+      return;
+    case Kind::kMap:
+      n.kind = Kind::kArray;
+      return;
+    case Kind::kArray:
+      if (n.items.size() % 2 != 0) n.items.pop_back();
+      n.kind = Kind::kMap;
+      return;
+    default:
+      n.kind = Kind::kBool;
+      return;
+  }
+}
+
 void Mutator::MutateTree(Node& root) {
   Node* n = PickNode(root, /*maps_only=*/false);
   switch (Below(9)) {
@@ -307,26 +362,9 @@ void Mutator::MutateTree(Node& root) {
       map->items[2 * Below(map->items.size() / 2)] = NonStringKey();
       return;
     }
-    case 3: {
-      const uint64_t levels[] = {2, 8, 33, 100, 1000};
-      const uint64_t depth = levels[Below(std::size(levels))];
-      const uint64_t how = Below(3);
-      last_ += "nest a value " + std::to_string(depth) + " deep; ";
-      for (uint64_t i = 0; i < depth; ++i) {
-        Node outer;
-        outer.kind = how == 0 ? Kind::kArray : Kind::kMap;
-        if (how == 1) {
-          Node key;
-          key.kind = Kind::kStr;
-          key.bytes = kKnownKeys[Below(std::size(kKnownKeys))];
-          outer.items.push_back(key);
-        }
-        outer.items.push_back(std::move(*n));
-        if (how == 2) outer.items.push_back(Node{});  // the nest is a map *key*
-        *n = std::move(outer);
-      }
+    case 3:
+      Nest(*n);
       return;
-    }
     case 4:
     case 5: {
       if (!n->container() || n->items.empty()) break;
@@ -345,36 +383,8 @@ void Mutator::MutateTree(Node& root) {
     }
     case 6:
       last_ += "change a value's type; ";
-      switch (n->kind) {
-        case Kind::kStr:
-          n->kind = OneIn(2) ? Kind::kBin : Kind::kExt;
-          return;
-        case Kind::kBin:
-        case Kind::kExt:
-          n->kind = Kind::kStr;
-          return;
-        case Kind::kBool:
-          n->u = n->b;
-          [[fallthrough]];
-        case Kind::kUint:
-          n->bytes = std::to_string(n->u);
-          n->kind = Kind::kStr;
-          return;
-        case Kind::kInt:
-          n->u = static_cast<uint64_t>(n->i);
-          n->kind = Kind::kUint;
-          return;
-        case Kind::kMap:
-          n->kind = Kind::kArray;
-          return;
-        case Kind::kArray:
-          if (n->items.size() % 2 != 0) n->items.pop_back();
-          n->kind = Kind::kMap;
-          return;
-        default:
-          n->kind = Kind::kBool;
-          return;
-      }
+      SwapType(*n);
+      return;
     case 7:
       if (n->kind == Kind::kNil || n->kind == Kind::kBool || n->kind == Kind::kUint ||
           n->kind == Kind::kInt || n->kind == Kind::kFloat32 || n->kind == Kind::kFloat64) {

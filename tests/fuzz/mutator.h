@@ -36,6 +36,8 @@ class Mutator {
 
   std::string MutateBytes(std::string bytes, const std::vector<std::string>& others);
   void MutateTree(Node& root);
+  void Nest(Node& n);
+  void SwapType(Node& n);
   Node RandomValue(int depth);
   Node NonStringKey();
   Node* PickNode(Node& root, bool maps_only);
