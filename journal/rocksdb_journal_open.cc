@@ -96,8 +96,13 @@ bool WriterIsLive(const std::string& dir) {
   return held;
 }
 
+// The lock is held (by another process, or another writer of this one). Failing to open
+// the lock file at all (permissions, a read-only file system) is not this.
 bool IsLockError(const rocksdb::Status& s) {
-  return s.IsIOError() && s.ToString().find("lock") != std::string::npos;
+  if (!s.IsIOError()) return false;
+  const std::string text = s.ToString();
+  return text.find("While lock file") != std::string::npos ||
+         text.find("lock hold by current process") != std::string::npos;
 }
 
 std::string HolderDescription() {
@@ -137,7 +142,13 @@ Status RocksDbJournalImpl::OpenDb() {
   if (create) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return UnavailableError("creating journal directory " + dir + ": " + ec.message());
+    if (ec) {
+      const std::string message = "creating journal directory " + dir + ": " + ec.message();
+      if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
+        return PermissionDeniedError(message);
+      }
+      return UnavailableError(message);
+    }
   }
 
   rocksdb::DBOptions db_options = DbOptions();

@@ -1,9 +1,12 @@
-// A journal on a file system that fills up: appends fail with a clear error, nothing half
-// written is ever acknowledged or read back, and a retry that shared a failed commit is not
-// told it was replayed. Needs to mount a small tmpfs (root); skipped otherwise.
+// A journal on a file system that fills up, is read-only, or refuses access: a clear error
+// naming the cause, never a wait for a lock nobody holds or an abort; nothing half written is
+// ever acknowledged or read back, and a retry that shared a failed commit is not told it was
+// replayed. Needs root (to mount, and to drop to another user); skipped otherwise.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -126,6 +129,82 @@ TEST(DiskFullTest, RetryThatSharedAFailedCommitIsNotAcknowledgedAsReplayed) {
     EXPECT_FALSE(r.ok()) << "acknowledged an append that was never written (replayed = "
                          << (r.ok() ? r->replayed : false) << ")";
   }
+}
+
+TEST(FileSystemTest, AReadOnlyFileSystemIsSaidPlainlyAndReadsStillWork) {
+  TempDir source;
+  RocksDbJournalOptions options;
+  options.dir = source.Sub("journal");
+  {
+    auto journal = RocksDbJournal::Open(options);
+    ASSERT_TRUE(journal.ok());
+    ASSERT_TRUE((*journal)->Append(Request("s", ExpectedVersion::Any(), "one")).ok());
+  }
+  TempDir view;
+  if (::mount(source.path().c_str(), view.path().c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    GTEST_SKIP() << "bind mounts need root";
+  }
+  const bool read_only = ::mount(nullptr, view.path().c_str(), nullptr,
+                                 MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
+  options.dir = view.Sub("journal");
+  options.lock_wait = std::chrono::seconds(30);  // must not be waited out
+  const auto start = std::chrono::steady_clock::now();
+  auto writer = RocksDbJournal::Open(options);
+  const auto took = std::chrono::steady_clock::now() - start;
+  options.read_only = true;
+  auto reader = RocksDbJournal::Open(options);
+  ::umount2(view.path().c_str(), MNT_DETACH);
+  ASSERT_TRUE(read_only);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kPermissionDenied) << writer.status().ToString();
+  EXPECT_THAT(writer.status().message(), ::testing::HasSubstr("Read-only file system"));
+  EXPECT_LT(took, std::chrono::seconds(5));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->LastPosition(), 1u);
+}
+
+// Opens `dir` for writing as an unprivileged user in a child; returns what it said.
+std::string OpenAsNobody(const std::string& dir) {
+  int out[2];
+  if (pipe(out) != 0) return "pipe failed";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(out[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    RocksDbJournalOptions options;
+    options.dir = dir;
+    options.lock_wait = std::chrono::seconds(30);
+    auto journal = RocksDbJournal::Open(options);
+    const std::string said = journal.ok() ? "opened" : journal.status().ToString();
+    if (write(out[1], said.data(), said.size()) < 0) _exit(4);
+    _exit(0);
+  }
+  close(out[1]);
+  std::string said;
+  char buf[512];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) said.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return said;
+}
+
+TEST(FileSystemTest, PermissionDeniedIsSaidPlainly) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to another user";
+  TempDir dir;
+  RocksDbJournalOptions options;
+  options.dir = dir.Sub("journal");
+  {
+    auto journal = RocksDbJournal::Open(options);
+    ASSERT_TRUE(journal.ok());
+  }
+  // Another user may reach the journal, whose files stay root's.
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string said = OpenAsNobody(options.dir);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(said, ::testing::HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(said, ::testing::HasSubstr("Permission denied"));
 }
 
 }  // namespace
