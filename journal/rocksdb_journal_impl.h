@@ -19,6 +19,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -48,6 +49,9 @@ struct StreamRun {
 };
 std::string EncodeStreamRun(const StreamRun& run);
 Result<StreamRun> DecodeStreamRun(std::string_view value);
+
+// Whether a writer, in this process or another, holds the journal directory `dir`.
+bool WriterIsLive(const std::string& dir);
 
 // Maps a RocksDB status to ours, with `context` in front of the message.
 Status FromRocks(const rocksdb::Status& status, std::string_view context);
@@ -111,8 +115,12 @@ class RocksDbJournalImpl final : public RocksDbJournal {
     if (!result.ok()) Seen(result.status()).IgnoreError();
     return result;
   }
-  // Runs `read` again after catching up, while a read-only journal's read meets data loss
-  // (see the design comment); a writable journal runs it once.
+  // Read-only journals: whether a read that met data loss (or a view behind the chain head)
+  // should catch up with the writer and try again, after sleeping a little. With a writer
+  // about, the view may lag or have raced its file deletions: yes, for up to a few seconds.
+  // With none, one catch-up settles it. Always false for a writable journal.
+  bool RetryAfterCatchUp(int attempt, std::chrono::steady_clock::time_point start) const;
+  // Runs `read` again while RetryAfterCatchUp says so (see the design comment).
   template <typename F>
   auto Retrying(F read) const -> decltype(read());
 
@@ -189,14 +197,12 @@ StatusCode CodeOf(const Result<T>& result) {
 
 template <typename F>
 auto RocksDbJournalImpl::Retrying(F read) const -> decltype(read()) {
-  constexpr int kAttempts = 5;
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     auto result = read();
-    if (!options_.read_only || attempt == kAttempts || CodeOf(result) != StatusCode::kDataLoss) {
+    if (CodeOf(result) != StatusCode::kDataLoss || !RetryAfterCatchUp(attempt, start)) {
       return Seen(std::move(result));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
-    Refresh().IgnoreError();  // a failed catch-up shows in the next attempt's read
   }
 }
 

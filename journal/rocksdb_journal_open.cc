@@ -79,7 +79,8 @@ std::set<std::string>& HeldDirs() {
   return dirs;
 }
 
-// Whether a writer, in this process or another, holds `dir`.
+}  // namespace
+
 bool WriterIsLive(const std::string& dir) {
   {
     std::lock_guard lock(held_mu);
@@ -95,6 +96,8 @@ bool WriterIsLive(const std::string& dir) {
   ::close(fd);
   return held;
 }
+
+namespace {
 
 // The lock is held (by another process, or another writer of this one). Failing to open
 // the lock file at all (permissions, a read-only file system) is not this.
@@ -299,21 +302,18 @@ Status RocksDbJournalImpl::LoadTail() {
 // still be there, with the hash it was acknowledged with.
 Status RocksDbJournalImpl::CheckChainHead() {
   const std::string& dir = options_.dir;
-  for (int attempt = 0;; ++attempt) {
-    TRUNKLINE_ASSIGN_OR_RETURN(std::optional<ChainHead> head, ChainHeadFile::Read(dir));
-    if (!head || head->position == 0) break;
-    const uint64_t last = LastPosition();
-    if (last < head->position) {
-      // A reader may see the head file before the records it names: catch up and look again.
-      if (options_.read_only && attempt < 3) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
-        TRUNKLINE_RETURN_IF_ERROR(Refresh());
-        continue;
+  TRUNKLINE_ASSIGN_OR_RETURN(std::optional<ChainHead> head, ChainHeadFile::Read(dir));
+  if (head && head->position > 0) {
+    // A reader may see the head file before the records it names: it catches up (towards
+    // this head, not a later one, which a busy writer would keep moving) and looks again.
+    const auto start = std::chrono::steady_clock::now();
+    for (int attempt = 1; LastPosition() < head->position; ++attempt) {
+      if (!RetryAfterCatchUp(attempt, start)) {
+        return DataLossError("journal " + dir + ": position " + std::to_string(head->position) +
+                             " was acknowledged, but the journal now ends at " +
+                             std::to_string(LastPosition()) +
+                             ": its write-ahead log or a table file was truncated or removed");
       }
-      return DataLossError("journal " + dir + ": position " + std::to_string(head->position) +
-                           " was acknowledged, but the journal now ends at " +
-                           std::to_string(last) +
-                           ": its write-ahead log or a table file was truncated or removed");
     }
     TRUNKLINE_ASSIGN_OR_RETURN(std::vector<Record> at, ReadAll(head->position, 1));
     if (at.empty() || at.front().position != head->position || at.front().hash != head->hash) {
@@ -321,12 +321,23 @@ Status RocksDbJournalImpl::CheckChainHead() {
                            " no longer has the hash it was acknowledged with: history was " +
                            "rewritten");
     }
-    break;
   }
   if (options_.read_only) return OkStatus();
   TRUNKLINE_ASSIGN_OR_RETURN(chain_head_file_, ChainHeadFile::Open(dir));
   TRUNKLINE_RETURN_IF_ERROR(chain_head_file_->Write({LastPosition(), chain_head_}));
   return chain_head_file_->Sync();
+}
+
+bool RocksDbJournalImpl::RetryAfterCatchUp(int attempt,
+                                           std::chrono::steady_clock::time_point start) const {
+  constexpr auto kPatience = std::chrono::seconds(3);
+  if (!options_.read_only) return false;
+  if (attempt >= 2 && !WriterIsLive(options_.dir)) return false;
+  if (std::chrono::steady_clock::now() - start > kPatience) return false;
+  std::this_thread::sleep_for(std::min(std::chrono::milliseconds(5 << std::min(attempt, 6)),
+                                       std::chrono::milliseconds(200)));
+  Refresh().IgnoreError();  // a failed catch-up shows in the next attempt
+  return true;
 }
 
 void RocksDbJournalImpl::ReleaseDir() {
