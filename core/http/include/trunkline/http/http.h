@@ -1,5 +1,5 @@
-// HTTP/1.1 on plain TCP for trunkline's own servers (provider emulators, later trunkd) and
-// its provider client: a small server that runs a handler per request, and a keep-alive
+// HTTP/1.1 on plain TCP for trunkline's own servers (today the provider emulators) and its
+// provider client: a small server that runs a handler per request, and a keep-alive
 // client with timeouts whose failures are Status values. No third-party type appears here;
 // http.cc is the one Beast file.
 //
