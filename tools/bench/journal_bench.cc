@@ -124,8 +124,14 @@ Result<ImportFigures> MeasureImport(const std::filesystem::path& dir, uint64_t e
     appending += SecondsSince(start);
   }
   // Settle the data before it is measured on disk and replayed, so that replay measures
-  // reading, not reading while the import's compactions run.
+  // reading, not reading while the import's compactions run. Opening the journal once more
+  // removes the files the compaction left obsolete (a closing journal may leave some behind),
+  // so that the size on disk is the size of what is kept.
   TRUNKLINE_RETURN_IF_ERROR(journal->Compact());
+  journal.reset();
+  journal::RocksDbJournalOptions reopen;
+  reopen.dir = dir.string();
+  TRUNKLINE_RETURN_IF_ERROR(RocksDbJournal::Open(reopen).status());
   return ImportFigures{static_cast<double>(events) / appending,
                        static_cast<double>(payload_bytes) / static_cast<double>(events)};
 }
