@@ -1,5 +1,6 @@
-// RocksDbJournal: opening, recovery and group-committed appends. Reads and Verify are in
-// rocksdb_journal_read.cc. Key layout: FORMAT.md.
+// RocksDbJournal: storage options, group-committed appends, and catching up. Opening and
+// recovery are in rocksdb_journal_open.cc, reads in rocksdb_journal_read.cc, Verify in
+// rocksdb_journal_verify.cc. Key layout: FORMAT.md.
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <rocksdb/filter_policy.h>
