@@ -75,7 +75,8 @@ Status TrunkSnapshots::ReadNew() {
     if (fd_ < 0) return OkStatus();  // read-only, and nothing written yet
   }
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) < indexed_) {
+  const uint64_t file_size = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  if (file_size < indexed_) {
     // The writer started over (a rebuild): so does the index.
     index_.clear();
     indexed_ = 0;
@@ -84,7 +85,11 @@ Status TrunkSnapshots::ReadNew() {
   while (ReadAt(fd_, indexed_, kSizeBytes, &header)) {
     const uint32_t size = static_cast<uint32_t>(GetLittle(header.data(), kSizeBytes));
     const uint64_t body_at = indexed_ + kSizeBytes;
-    if (size < kPositionBytes || !ReadAt(fd_, body_at, size + kCheckBytes, &entry)) break;
+    // A damaged size field must not size a buffer beyond what the file holds.
+    if (size < kPositionBytes || body_at + size + kCheckBytes > file_size ||
+        !ReadAt(fd_, body_at, size + kCheckBytes, &entry)) {
+      break;
+    }
     const std::string_view body(entry.data(), size);
     if (!CheckMatches(body, std::string_view(entry).substr(size))) break;
     size_t offset = kPositionBytes;

@@ -420,25 +420,6 @@ Outcome CheckSnapshots(std::string_view input) {
   return {found || entries > 0, ""};
 }
 
-// trunk_snapshots.cc sizes its read buffer from an entry's size field before it knows the
-// file holds that many bytes: a damaged size field costs an allocation of up to 4 GiB.
-bool SnapshotSizeBeyondTheFile(std::string_view input) {
-  if (input.empty() || (input[0] & 1) == 0) return false;  // framed: the size is right
-  const std::string_view file = input.substr(1);
-  size_t at = 0;
-  while (at + 4 <= file.size()) {
-    uint64_t size = 0;
-    for (int i = 0; i < 4; ++i) {
-      size |= uint64_t{static_cast<unsigned char>(file[at + i])} << (8 * i);
-    }
-    if (size < 8) return false;  // the reader stops here without reading the entry
-    const uint64_t end = at + 4 + size + kSnapshotCheck;
-    if (end > file.size()) return size > (uint64_t{1} << 20);
-    at = end;
-  }
-  return false;
-}
-
 }  // namespace
 
 const std::vector<Decoder>& Decoders() {
@@ -451,7 +432,7 @@ const std::vector<Decoder>& Decoders() {
       {"schema", 0, 0, true, SchemaSeeds, CheckSchema},
       {"trunk_facts", 0, 0, true, TrunkFactsSeeds, CheckTrunkFacts},
       {"violations", 0, 0, true, ViolationsSeeds, CheckViolations},
-      {"trunk_snapshots", 9, 0, true, SnapshotSeeds, CheckSnapshots, SnapshotSizeBeyondTheFile},
+      {"trunk_snapshots", 9, 0, true, SnapshotSeeds, CheckSnapshots},
   };
   return decoders;
 }

@@ -34,10 +34,6 @@ struct Decoder {
   std::vector<std::string> (*seeds)() = nullptr;  // valid inputs; each decodes
   // Runs the decoder on `input` and checks what it did.
   Outcome (*check)(std::string_view input) = nullptr;
-  // True for inputs that reach a known defect outside the code under test, which the
-  // generated-input test steps around (and reports how often); the libFuzzer targets do
-  // not. Null when there is none.
-  bool (*known_defect)(std::string_view input) = nullptr;
 };
 
 const std::vector<Decoder>& Decoders();
