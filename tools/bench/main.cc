@@ -14,23 +14,9 @@
 #include "domain_bench.h"
 #include "figures.h"
 #include "journal_bench.h"
+#include "trunkline/base/suggest.h"
 
 namespace {
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // "unknown command 'jurnal'; did you mean 'journal'?" when the parse failed on a word that
 // names no command; nullopt when it failed for another reason.
@@ -41,16 +27,17 @@ std::optional<std::string> UnknownCommand(CLI::App& app) {
     if (word.empty() && !arg.empty() && arg[0] != '-') word = arg;
   }
   if (word.empty()) return std::nullopt;
-  std::string best, listed;
-  size_t best_distance = std::max<size_t>(1, std::min<size_t>(2, word.size() / 2)) + 1;
+  std::vector<std::string> names;
+  std::string listed;
   for (const CLI::App* sub : app.get_subcommands({})) {
     if (sub->get_group().empty()) continue;  // internal
+    names.push_back(sub->get_name());
     listed += (listed.empty() ? "" : ", ") + sub->get_name();
-    const size_t distance = EditDistance(word, sub->get_name());
-    if (distance < best_distance) best = sub->get_name(), best_distance = distance;
   }
   const std::string message = "unknown command '" + word + "'";
-  if (!best.empty()) return message + "; did you mean '" + best + "'?";
+  if (std::optional<std::string> best = trunkline::Suggest(word, names)) {
+    return message + "; did you mean '" + *best + "'?";
+  }
   return message + "; commands: " + listed;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "trunkline/base/status.h"
+#include "trunkline/base/suggest.h"
 #include "trunkline/registry/registry.h"
 
 namespace trunkline::trunkctl {
@@ -31,8 +32,5 @@ Result<int64_t> ParseTime(std::string_view text);
 
 // A global position (digits only, as ParseCount) or a time (as ParseTime).
 Result<registry::AsOf> ParsePoint(std::string_view text);
-
-// The name in `names` closest to `word` when it is a likely misspelling (a few edits away).
-std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& names);
 
 }  // namespace trunkline::trunkctl

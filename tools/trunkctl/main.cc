@@ -216,7 +216,7 @@ std::optional<std::string> UnknownCommand(CLI::App& app) {
   std::string path;
   for (size_t i = 1; i < chain.size(); ++i) path += chain[i]->get_name() + " ";
   std::string message = "unknown command '" + tc::EscapeText(path + word) + "'";
-  if (std::optional<std::string> near = tc::Suggest(word, names)) {
+  if (std::optional<std::string> near = trunkline::Suggest(word, names)) {
     return message + "; did you mean '" + path + *near + "'?";
   }
   std::string listed;
