@@ -175,21 +175,6 @@ Status Scan(const journal::Journal& journal, uint64_t from, uint64_t expected,
   return reader.status();
 }
 
-std::optional<Sha256Digest> DigestFromHex(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
-  Sha256Digest digest{};
-  for (size_t i = 0; i < digest.size(); ++i) {
-    unsigned value = 0;
-    for (char c : hex.substr(2 * i, 2)) {
-      const int nibble = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (nibble < 0) return std::nullopt;
-      value = value * 16 + static_cast<unsigned>(nibble);
-    }
-    digest[i] = static_cast<uint8_t>(value);
-  }
-  return digest;
-}
-
 }  // namespace
 
 std::string StreamOf(const std::string& trunk_id) { return kTrunkStreamPrefix + trunk_id; }

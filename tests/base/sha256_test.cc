@@ -21,5 +21,15 @@ TEST(Sha256Test, IncrementalEqualsOneShotAndHasherIsReusable) {
   EXPECT_EQ(hasher.Finish(), Sha256Of(""));
 }
 
+TEST(Sha256Test, HexRoundTripsAndAnythingElseIsRefused) {
+  const Sha256Digest digest = Sha256Of("abc");
+  EXPECT_EQ(DigestFromHex(ToHex(digest)), digest);
+  EXPECT_EQ(DigestFromHex(ToHex(digest).substr(1)), std::nullopt);
+  std::string upper = ToHex(digest);
+  upper[0] = 'B';
+  EXPECT_EQ(DigestFromHex(upper), std::nullopt);
+  EXPECT_EQ(DigestFromHex(std::string(64, 'g')), std::nullopt);
+}
+
 }  // namespace
 }  // namespace trunkline

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,7 @@ Sha256Digest Sha256Of(std::string_view bytes);
 
 // Lower-case hex, 64 characters.
 std::string ToHex(const Sha256Digest& digest);
+// The digest ToHex wrote; nullopt for anything but 64 lower-case hex digits.
+std::optional<Sha256Digest> DigestFromHex(std::string_view hex);
 
 }  // namespace trunkline
