@@ -67,7 +67,8 @@ TEST(BesideWriterTest, ExportsAreGapFreeAndVerifiesAgreeWhileTheWriterCompacts) 
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
   int rounds = 0;
   uint64_t last_seen = 0;
-  while (rounds < 200 && std::chrono::steady_clock::now() < until) {
+  // At least three rounds, however slow the build (sanitizers), then for up to 8 s.
+  while (rounds < 200 && (rounds < 3 || std::chrono::steady_clock::now() < until)) {
     ++rounds;
     auto journal = RocksDbJournal::Open(options);
     ASSERT_TRUE(journal.ok()) << "round " << rounds << ": " << journal.status().ToString();
@@ -92,7 +93,6 @@ TEST(BesideWriterTest, ExportsAreGapFreeAndVerifiesAgreeWhileTheWriterCompacts) 
   }
   std::printf("%d rounds; the last saw %llu events\n", rounds,
               static_cast<unsigned long long>(last_seen));
-  EXPECT_GT(rounds, 3);
   EXPECT_GT(last_seen, 300u);
 }
 
