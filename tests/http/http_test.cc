@@ -280,6 +280,11 @@ class FullDescriptorTable {
 };
 
 TEST(HttpTest, AcceptingGoesOnAfterRunningOutOfFileDescriptors) {
+#ifdef TRUNKLINE_SANITIZE_VPTR
+  // UBSan checks a vtable by writing it into a pipe; with no descriptor left for the pipe it
+  // reports every virtual call (the first inside Asio's scheduler) as an invalid vptr.
+  GTEST_SKIP() << "the vptr check needs free descriptors (scripts/sanitize.sh)";
+#endif
   auto server = StartServer(Echo);
   FullDescriptorTable table;
   ASSERT_TRUE(table.full());
