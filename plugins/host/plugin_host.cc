@@ -71,7 +71,7 @@ Status CheckCapabilities(const std::string& path, const tl_plugin_descriptor& d)
     return Refuse(path, "unknown capability bits " + Hex(unknown) + " (" + abi +
                             " defines SCHEMA 0x1 and SYNC 0x2)");
   }
-  if (d.capabilities & TRUNKLINE_PLUGIN_CAP_SYNC) {
+  if ((d.capabilities & TRUNKLINE_PLUGIN_CAP_SYNC) && d.abi_minor < 1) {
     return Refuse(path, "capability SYNC (0x2) is set, but " + abi + " has no sync functions");
   }
   return OkStatus();
@@ -89,6 +89,10 @@ Status CheckFunctions(const std::string& path, const tl_plugin_descriptor& d) {
   if (d.capabilities & TRUNKLINE_PLUGIN_CAP_SCHEMA) {
     need(d.describe_schema != nullptr, "describe_schema (capability SCHEMA)");
     need(d.check_rules != nullptr, "check_rules (capability SCHEMA)");
+  }
+  if ((d.capabilities & TRUNKLINE_PLUGIN_CAP_SYNC) && d.abi_minor >= 1) {
+    need(d.sync_plan != nullptr, "sync_plan (capability SYNC)");
+    need(d.sync_absorb != nullptr, "sync_absorb (capability SYNC)");
   }
   if (missing.empty()) return OkStatus();
   return Refuse(path, "its descriptor has no function for " + missing);
@@ -134,6 +138,32 @@ Result<std::string> LoadedPlugin::CheckRules(std::string_view trunk) const {
   PluginAnswer answer(*impl_->descriptor,
                       impl_->descriptor->check_rules(impl_->instance, Borrow(trunk)));
   return answer.Take("plugin " + provider_id_ + ": checking rules");
+}
+
+bool LoadedPlugin::can_sync() const {
+  return (capabilities_ & TRUNKLINE_PLUGIN_CAP_SYNC) && impl_->descriptor->abi_minor >= 1;
+}
+
+Status LoadedPlugin::RequireSync() const {
+  if (can_sync()) return OkStatus();
+  return UnimplementedError("plugin " + provider_id_ + " (ABI " + abi_version() +
+                            ") does not have capability SYNC: its trunks are not synced");
+}
+
+Result<std::string> LoadedPlugin::SyncPlan(std::string_view input) const {
+  TRUNKLINE_RETURN_IF_ERROR(RequireSync());
+  std::lock_guard lock(impl_->mu);
+  PluginAnswer answer(*impl_->descriptor,
+                      impl_->descriptor->sync_plan(impl_->instance, Borrow(input)));
+  return answer.Take("plugin " + provider_id_ + ": planning a sync step");
+}
+
+Result<std::string> LoadedPlugin::SyncAbsorb(std::string_view input) const {
+  TRUNKLINE_RETURN_IF_ERROR(RequireSync());
+  std::lock_guard lock(impl_->mu);
+  PluginAnswer answer(*impl_->descriptor,
+                      impl_->descriptor->sync_absorb(impl_->instance, Borrow(input)));
+  return answer.Take("plugin " + provider_id_ + ": reading a provider answer");
 }
 
 PluginHost::PluginHost() = default;
@@ -196,6 +226,9 @@ Status PluginHost::Load(const std::string& path, std::string_view config) {
   }
   if (d->size < TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_0) {
     return too_small(TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_0, "1.0");
+  }
+  if (d->abi_minor >= 1 && d->size < TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_1) {
+    return too_small(TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_1, "1.1");
   }
   TRUNKLINE_RETURN_IF_ERROR(CheckCapabilities(path, *d));
   TRUNKLINE_RETURN_IF_ERROR(CheckFunctions(path, *d));

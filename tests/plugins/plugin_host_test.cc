@@ -43,7 +43,7 @@ TEST_F(PluginHostTest, LoadsAPluginAndCallsItThroughTheAbi) {
   const LoadedPlugin* dummy = host_.Find("dummy");
   ASSERT_NE(dummy, nullptr);
   EXPECT_EQ(dummy->version(), "1.2.3");
-  EXPECT_EQ(dummy->abi_version(), "1.0");
+  EXPECT_EQ(dummy->abi_version(), "1.1");
   EXPECT_EQ(dummy->capabilities(), 1u);
   EXPECT_EQ(*dummy->DescribeSchema(), "schema:cfg");
   EXPECT_EQ(*dummy->CheckRules("a trunk"), "a trunk");
@@ -81,7 +81,7 @@ TEST_F(PluginHostTest, EachBadPluginIsRefusedByNameWhileTheGoodOneLoads) {
           refusal("fixture_dummy_again",
                   "provider id dummy is already provided by " + dir_ + "/fixture_dummy.so"),
           refusal("fixture_create_fails", "api_base: must be an https URL"),
-          refusal("fixture_wrong_major", "built for plugin ABI 2.5; this host speaks ABI 1.0"),
+          refusal("fixture_wrong_major", "built for plugin ABI 2.5; this host speaks ABI 1.1"),
           refusal("fixture_too_small", "descriptor of 16 bytes is smaller than the"),
           refusal("fixture_no_entry", "no entry symbol trunkline_plugin_entry"),
           refusal("garbage", "not a loadable shared library")));
@@ -102,7 +102,8 @@ TEST_F(PluginHostTest, RefusalsCarryTheirCodes) {
 }
 
 TEST_F(PluginHostTest, DescriptorsWithoutTheirFunctionsOrWithUnknownCapabilitiesAreRefused) {
-  Install({"fixture_dummy", "fixture_unknown_capability", "fixture_sync_without_functions",
+  Install({"fixture_dummy", "fixture_unknown_capability", "fixture_sync_on_1_0",
+           "fixture_sync_without_functions", "fixture_sync_too_small",
            "fixture_schema_without_functions", "fixture_no_destroy"});
   auto report = host_.LoadDirectory(dir_);
   ASSERT_TRUE(report.ok());
@@ -120,8 +121,12 @@ TEST_F(PluginHostTest, DescriptorsWithoutTheirFunctionsOrWithUnknownCapabilities
       UnorderedElementsAre(
           refusal("fixture_unknown_capability",
                   "unknown capability bits 0x10 (ABI 1.0 defines SCHEMA 0x1 and SYNC 0x2)"),
-          refusal("fixture_sync_without_functions",
+          refusal("fixture_sync_on_1_0",
                   "capability SYNC (0x2) is set, but ABI 1.0 has no sync functions"),
+          refusal("fixture_sync_without_functions",
+                  "its descriptor has no function for sync_plan (capability SYNC), "
+                  "sync_absorb (capability SYNC)"),
+          refusal("fixture_sync_too_small", "bytes ABI 1.1 requires"),
           refusal("fixture_schema_without_functions",
                   "its descriptor has no function for describe_schema (capability SCHEMA), "
                   "check_rules (capability SCHEMA)"),
@@ -129,10 +134,12 @@ TEST_F(PluginHostTest, DescriptorsWithoutTheirFunctionsOrWithUnknownCapabilities
   // Refusals stay listed, by file, in the order tried; the good plugin serves.
   std::vector<std::string> files;
   for (const PluginRefusal& r : host_.refused()) files.push_back(r.path);
-  EXPECT_EQ(files, (std::vector<std::string>{dir_ + "/fixture_no_destroy.so",
-                                             dir_ + "/fixture_schema_without_functions.so",
-                                             dir_ + "/fixture_sync_without_functions.so",
-                                             dir_ + "/fixture_unknown_capability.so"}));
+  EXPECT_EQ(
+      files,
+      (std::vector<std::string>{
+          dir_ + "/fixture_no_destroy.so", dir_ + "/fixture_schema_without_functions.so",
+          dir_ + "/fixture_sync_on_1_0.so", dir_ + "/fixture_sync_too_small.so",
+          dir_ + "/fixture_sync_without_functions.so", dir_ + "/fixture_unknown_capability.so"}));
   EXPECT_EQ(*host_.Find("dummy")->CheckRules("still works"), "still works");
 }
 
@@ -150,8 +157,28 @@ TEST_F(PluginHostTest, ANewerMinorLoadsAndItsUnknownCapabilityBitsAreIgnored) {
   ASSERT_TRUE(host_.LoadFile(Fixture("fixture_newer_minor")).ok());
   const LoadedPlugin* newer = host_.Find("newer");
   ASSERT_NE(newer, nullptr);
-  EXPECT_EQ(newer->abi_version(), "1.1");
+  EXPECT_EQ(newer->abi_version(), "1.2");
   EXPECT_TRUE(newer->DescribeSchema().ok());
+}
+
+TEST_F(PluginHostTest, AnAbi10PluginLoadsServesItsSchemaAndIsNotSynced) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_abi_1_0")).ok());
+  const LoadedPlugin* old = host_.Find("old-schema-only");
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->abi_version(), "1.0");
+  EXPECT_TRUE(old->DescribeSchema().ok());
+  EXPECT_FALSE(old->can_sync());
+  auto plan = old->SyncPlan("");
+  EXPECT_EQ(plan.status().code(), StatusCode::kUnimplemented);
+  EXPECT_THAT(plan.status().message(), HasSubstr("its trunks are not synced"));
+  EXPECT_EQ(old->SyncAbsorb("").status().code(), StatusCode::kUnimplemented);
+}
+
+TEST_F(PluginHostTest, APluginWithoutCapabilitySyncIsNeverAskedToSync) {
+  ASSERT_TRUE(host_.LoadFile(Fixture("fixture_dummy")).ok());
+  const LoadedPlugin* dummy = host_.Find("dummy");
+  EXPECT_FALSE(dummy->can_sync());
+  EXPECT_EQ(dummy->SyncPlan("").status().code(), StatusCode::kUnimplemented);
 }
 
 TEST_F(PluginHostTest, MissingDirectoryIsNotFound) {

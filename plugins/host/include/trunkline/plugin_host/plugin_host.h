@@ -45,11 +45,21 @@ class LoadedPlugin {
   // Errors as DescribeSchema.
   Result<std::string> CheckRules(std::string_view trunk) const;
 
+  // Whether the plugin syncs its trunks: capability SYNC, built for ABI 1.1 or later. An
+  // ABI 1.0 plugin loads and serves its schema; its trunks are simply not synced.
+  bool can_sync() const;
+  // The sync functions (payloads: plugins/sdk/include/trunkline/plugin_sdk/sync_codec.h).
+  // Pure and cheap: safe to call from a sync worker's io threads. Errors as DescribeSchema;
+  // kUnimplemented when !can_sync().
+  Result<std::string> SyncPlan(std::string_view input) const;
+  Result<std::string> SyncAbsorb(std::string_view input) const;
+
  private:
   friend class PluginHost;
   struct Impl;
   explicit LoadedPlugin(std::unique_ptr<Impl> impl);
   Status RequireSchema() const;
+  Status RequireSync() const;
 
   std::unique_ptr<Impl> impl_;
   std::string provider_id_;

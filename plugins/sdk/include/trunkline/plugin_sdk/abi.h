@@ -26,12 +26,12 @@ extern "C" {
 #endif
 
 #define TRUNKLINE_PLUGIN_ABI_MAJOR 1
-#define TRUNKLINE_PLUGIN_ABI_MINOR 0
+#define TRUNKLINE_PLUGIN_ABI_MINOR 1
 #define TRUNKLINE_PLUGIN_ENTRY_SYMBOL "trunkline_plugin_entry"
 
 /* Capability bits. */
 #define TRUNKLINE_PLUGIN_CAP_SCHEMA 0x1u /* describe_schema and check_rules work */
-#define TRUNKLINE_PLUGIN_CAP_SYNC 0x2u   /* the sync functions (a later minor) work */
+#define TRUNKLINE_PLUGIN_CAP_SYNC 0x2u   /* sync_plan and sync_absorb work (ABI 1.1) */
 
 /* Borrowed bytes. */
 typedef struct tl_bytes {
@@ -76,12 +76,27 @@ typedef struct tl_plugin_descriptor {
   /* Checks a proposed trunk (msgpack) against the provider's cross-field rules; value is a
    * msgpack array of violations (empty when the trunk is acceptable). */
   tl_result (*check_rules)(tl_plugin* plugin, tl_bytes trunk);
+
+  /* ABI 1.1: the sync functions (capability SYNC). Sans-IO: they never do I/O, never see
+   * credentials and never read a clock. Payload grammar in ABI.md and sync_codec.h. */
+
+  /* Given a msgpack map {desired, observation}, the requests to send next, as
+   * {steps: [step*]}; no step means converged. With desired nil, the steps of an import
+   * scan (listing the account's remote trunks). */
+  tl_result (*sync_plan)(tl_plugin* plugin, tl_bytes input);
+  /* Given {desired, observation, step, response}, the new observation, as {observation}, or
+   * a classified provider error, as {error}. */
+  tl_result (*sync_absorb)(tl_plugin* plugin, tl_bytes input);
   /* Later minors append members here; the host reads them only when size covers them. */
 } tl_plugin_descriptor;
 
 /* The smallest descriptor the host accepts for ABI 1.0. */
 #define TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_0 \
   (offsetof(tl_plugin_descriptor, check_rules) + sizeof(void*))
+
+/* The smallest descriptor with the ABI 1.1 sync functions. */
+#define TRUNKLINE_PLUGIN_DESCRIPTOR_MIN_SIZE_1_1 \
+  (offsetof(tl_plugin_descriptor, sync_absorb) + sizeof(void*))
 
 typedef const tl_plugin_descriptor* (*tl_plugin_entry_fn)(void);
 

@@ -8,8 +8,12 @@
 //     explicit TelnyxPlugin(std::string_view config);
 //     std::string DescribeSchema() override;
 //     std::string CheckRules(std::string_view trunk) override;
+//     std::vector<Step> Plan(const std::optional<DesiredTrunk>& desired,
+//                            const Observation& observation) override;
+//     AbsorbResult Absorb(const AbsorbInput& input) override;
 //   };
-//   TRUNKLINE_PLUGIN(TelnyxPlugin, "telnyx", "0.1.0", TRUNKLINE_PLUGIN_CAP_SCHEMA)
+//   TRUNKLINE_PLUGIN(TelnyxPlugin, "telnyx", "0.1.0",
+//                    TRUNKLINE_PLUGIN_CAP_SCHEMA | TRUNKLINE_PLUGIN_CAP_SYNC)
 //
 // Every ABI entry point is noexcept: an exception thrown by the plugin's code is caught at
 // the boundary and reported to the host as an error (PluginError keeps its code; anything
@@ -30,6 +34,7 @@
 #include <string_view>
 
 #include "trunkline/plugin_sdk/abi.h"
+#include "trunkline/plugin_sdk/sync_codec.h"
 
 namespace trunkline::plugin_sdk {
 inline namespace abi_v1 {
@@ -63,6 +68,20 @@ class Plugin {
   // Checks a proposed trunk (msgpack map, see ABI.md) against the provider's cross-field
   // rules; returns a msgpack array of violations, empty when the trunk is acceptable.
   virtual std::string CheckRules(std::string_view trunk) = 0;
+
+  // The sync functions (capability SYNC; types in sync.h). A plugin without SYNC leaves them
+  // alone and the host never calls them.
+  // The requests to send next for `desired` given `observation` (none: converged). With no
+  // observation yet (read false, no remote id known) the first step reads the remote side.
+  // With no desired trunk, the steps of an import scan over the account's remote trunks.
+  virtual std::vector<Step> Plan(const std::optional<DesiredTrunk>& /*desired*/,
+                                 const Observation& /*observation*/) {
+    throw PluginError(ErrorCode::kUnimplemented, "this plugin does not sync");
+  }
+  // The observation after `response` answered `step`, or a classified provider error.
+  virtual AbsorbResult Absorb(const AbsorbInput& /*input*/) {
+    throw PluginError(ErrorCode::kUnimplemented, "this plugin does not sync");
+  }
 };
 
 namespace internal {
@@ -122,6 +141,16 @@ struct Thunks {
   static tl_result CheckRules(tl_plugin* plugin, tl_bytes trunk) noexcept {
     return Guard([&] { return Self(plugin)->CheckRules(View(trunk)); });
   }
+  static tl_result SyncPlan(tl_plugin* plugin, tl_bytes input) noexcept {
+    return Guard([&] {
+      PlanInput in = DecodePlanInput(View(input));
+      return EncodeSteps(Self(plugin)->Plan(in.desired, in.observation));
+    });
+  }
+  static tl_result SyncAbsorb(tl_plugin* plugin, tl_bytes input) noexcept {
+    return Guard(
+        [&] { return EncodeAbsorbResult(Self(plugin)->Absorb(DecodeAbsorbInput(View(input)))); });
+  }
 };
 
 }  // namespace internal
@@ -144,6 +173,8 @@ struct Thunks {
                                                     &Thunks::Destroy,                              \
                                                     &::trunkline::plugin_sdk::internal::FreeBytes, \
                                                     &Thunks::DescribeSchema,                       \
-                                                    &Thunks::CheckRules};                          \
+                                                    &Thunks::CheckRules,                           \
+                                                    &Thunks::SyncPlan,                             \
+                                                    &Thunks::SyncAbsorb};                          \
     return &descriptor;                                                                            \
   }

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <msgpack.hpp>
 #include <stdexcept>
 #include <string>
@@ -198,6 +199,40 @@ inline msgpack::object_handle Unpack(std::string_view bytes) {
   return handle;
 }
 
+// A map of field values: name -> bool, int64 or string.
+inline void PackValues(Packer& pk, const std::map<std::string, FieldValue>& values) {
+  pk.pack_map(static_cast<uint32_t>(values.size()));
+  for (const auto& [name, value] : values) {
+    pk.pack(name);
+    std::visit([&](const auto& v) { pk.pack(v); }, value);
+  }
+}
+
+inline std::map<std::string, FieldValue> UnpackValues(const msgpack::object& map,
+                                                      std::string_view what) {
+  const std::string where = "\"" + std::string(what) + "\"";
+  if (map.type != msgpack::type::MAP) Malformed(where + ": expected a map");
+  std::map<std::string, FieldValue> out;
+  for (uint32_t i = 0; i < map.via.map.size; ++i) {
+    const msgpack::object_kv& kv = map.via.map.ptr[i];
+    if (kv.key.type != msgpack::type::STR) Malformed(where + ": a key is not a string");
+    const std::string name(kv.key.via.str.ptr, kv.key.via.str.size);
+    const msgpack::object& v = kv.val;
+    if (v.type == msgpack::type::BOOLEAN) {
+      out[name] = v.via.boolean;
+    } else if (v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= INT64_MAX) {
+      out[name] = static_cast<int64_t>(v.via.u64);
+    } else if (v.type == msgpack::type::NEGATIVE_INTEGER) {
+      out[name] = v.via.i64;
+    } else if (v.type == msgpack::type::STR) {
+      out[name] = std::string(v.via.str.ptr, v.via.str.size);
+    } else {
+      Malformed(where + ": \"" + name + "\" is not a bool, an int64 or a string");
+    }
+  }
+  return out;
+}
+
 }  // namespace codec_internal
 
 inline std::string EncodeSchema(const Schema& schema) {
@@ -258,11 +293,7 @@ inline std::string EncodeTrunkFacts(const TrunkFacts& trunk) {
   Packer pk(sink);
   pk.pack_map(2);
   pk.pack("fields");
-  pk.pack_map(static_cast<uint32_t>(trunk.fields.size()));
-  for (const auto& [name, value] : trunk.fields) {
-    pk.pack(name);
-    std::visit([&](const auto& v) { pk.pack(v); }, value);
-  }
+  PackValues(pk, trunk.fields);
   pk.pack("attachments");
   pk.pack(trunk.attachments);
   return out;
@@ -273,26 +304,8 @@ inline TrunkFacts DecodeTrunkFacts(std::string_view bytes) {
   msgpack::object_handle handle = Unpack(bytes);
   const msgpack::object& o = handle.get();
   TrunkFacts trunk;
-  if (const msgpack::object* fields = Find(o, "fields")) {
-    if (fields->type != msgpack::type::MAP) Malformed("\"fields\": expected a map");
-    for (uint32_t i = 0; i < fields->via.map.size; ++i) {
-      const msgpack::object_kv& kv = fields->via.map.ptr[i];
-      if (kv.key.type != msgpack::type::STR) Malformed("\"fields\": a key is not a string");
-      const std::string name(kv.key.via.str.ptr, kv.key.via.str.size);
-      const msgpack::object& v = kv.val;
-      if (v.type == msgpack::type::BOOLEAN) {
-        trunk.fields[name] = v.via.boolean;
-      } else if (v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= INT64_MAX) {
-        trunk.fields[name] = static_cast<int64_t>(v.via.u64);
-      } else if (v.type == msgpack::type::NEGATIVE_INTEGER) {
-        trunk.fields[name] = v.via.i64;
-      } else if (v.type == msgpack::type::STR) {
-        trunk.fields[name] = std::string(v.via.str.ptr, v.via.str.size);
-      } else {
-        Malformed("\"fields\": \"" + name + "\" is not a bool, an int64 or a string");
-      }
-    }
-  }
+  if (const msgpack::object* fields = Find(o, "fields"))
+    trunk.fields = UnpackValues(*fields, "fields");
   trunk.attachments = Get<std::map<std::string, std::vector<std::string>>>(o, "attachments", {});
   return trunk;
 }
