@@ -1,0 +1,1 @@
+// Provider accounts (see include/trunkline/sync/accounts.h).
