@@ -277,6 +277,10 @@ rocksdb::DBOptions RocksDbJournalImpl::DbOptions() const {
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.track_and_verify_wals_in_manifest = true;
   db_options.paranoid_checks = true;
+  // The families flush together: a reader beside the writer (a secondary instance) catching
+  // up never sees one family's entries dropped from the log while another's are kept, which
+  // showed as an index briefly behind its records.
+  db_options.atomic_flush = true;
   db_options.max_background_jobs = 2;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 2;
