@@ -373,6 +373,21 @@ Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
   return outcome;
 }
 
+Result<journal::AppendReceipt> Registry::AppendOutcome(const std::string& stream,
+                                                       std::vector<journal::NewEvent> events,
+                                                       const CommandMeta& meta) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckMeta(meta));
+  if (impl_->read_only) return FailedPreconditionError("the registry is open read-only");
+  if (stream.starts_with(projection::kTrunkStreamPrefix)) {
+    return InvalidArgumentError("stream " + stream + ": trunk streams take commands only");
+  }
+  journal::AppendRequest request;
+  request.stream = stream;
+  request.metadata = {meta.actor, meta.reason, meta.command_id, meta.correlation_id};
+  request.events = std::move(events);
+  return impl_->journal->Append(request);
+}
+
 Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
   TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, as_of));
   if (state.version == 0 && !as_of.position && !as_of.time_us) {

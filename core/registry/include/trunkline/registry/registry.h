@@ -109,6 +109,14 @@ class Registry {
   Result<CommandOutcome> Execute(const std::string& trunk_id, const domain::Command& command,
                                  const CommandMeta& meta);
 
+  // Appends events about trunks that are not trunk changes (the sync worker's outcomes, on
+  // "sync-<id>" streams) after whatever the stream holds. The registry does not decide or
+  // read them. kInvalidArgument for a trunk stream or bad metadata (as Execute);
+  // kFailedPrecondition if read-only; the journal's append errors.
+  Result<journal::AppendReceipt> AppendOutcome(const std::string& stream,
+                                               std::vector<journal::NewEvent> events,
+                                               const CommandMeta& meta);
+
   // kNotFound when the trunk did not exist at that point.
   Result<domain::TrunkState> Get(const std::string& trunk_id, const AsOf& as_of = {}) const;
   // Every trunk that existed and was not deleted at that point, by id; `provider` filters.

@@ -162,7 +162,7 @@ inline std::optional<DesiredTrunk> UnpackDesired(const msgpack::object* o) {
 }
 
 inline void PackObservation(Packer& pk, const Observation& o) {
-  pk.pack_map(13);
+  pk.pack_map(12);
   pk.pack("remote_id");
   pk.pack(o.remote_id);
   pk.pack("item_ids");

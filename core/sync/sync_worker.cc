@@ -1,0 +1,898 @@
+// The sync worker: one io thread runs the scheduler and every reconcile as C++20 coroutines;
+// plugin calls (pure and cheap) run on it too. Journal appends, which wait for an fsync, run
+// on a small pool and resume the coroutine on the io thread. The ledger (where each trunk
+// stands) is folded from the journal on the io thread only.
+#include "trunkline/sync/sync_worker.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "sync_content.h"
+#include "sync_limiter.h"
+#include "trunkline/plugin_host/plugin_host.h"
+#include "trunkline/plugin_sdk/sync_codec.h"
+#include "trunkline/registry/registry.h"
+
+namespace trunkline::sync {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using plugin_sdk::Observation;
+using plugin_sdk::Step;
+using plugin_sdk::StepKind;
+using Steady = std::chrono::steady_clock;
+using internal::Limiter;
+
+// The codec throws std::runtime_error on malformed plugin answers; here they become values.
+template <typename F>
+auto Decoded(const std::string& what, F decode) -> Result<decltype(decode())> {
+  try {
+    return decode();
+  } catch (const std::exception& e) {
+    return InternalError(what + ": " + e.what());
+  }
+}
+
+std::string EncodeQuery(const plugin_sdk::NameValues& query) {
+  std::string out;
+  for (const auto& [name, value] : query) {
+    out += out.empty() ? "?" : "&";
+    out += boost::urls::encode(name, boost::urls::unreserved_chars);
+    out += "=";
+    out += boost::urls::encode(value, boost::urls::unreserved_chars);
+  }
+  return out;
+}
+
+std::string Target(const Step& step, const AccountAccess& access) {
+  std::string path = step.request.path;
+  static constexpr std::string_view kAccount = "{account_id}";
+  for (size_t at = path.find(kAccount); at != std::string::npos; at = path.find(kAccount, at)) {
+    path.replace(at, kAccount.size(), access.account_id);
+    at += access.account_id.size();
+  }
+  return path + EncodeQuery(step.request.query);
+}
+
+http::Request RequestOf(const Step& step, const AccountAccess& access) {
+  http::Request r;
+  r.method = step.request.method;
+  r.target = Target(step, access);
+  for (const auto& [name, value] : step.request.headers) r.headers.push_back({name, value});
+  if (!access.authorization.empty()) r.headers.push_back({"Authorization", access.authorization});
+  r.body = step.request.body;
+  return r;
+}
+
+plugin_sdk::HttpResponse ResponseOf(const http::Response& r) {
+  plugin_sdk::HttpResponse out;
+  out.status = r.status;
+  for (const http::Header& h : r.headers) out.headers.emplace_back(h.name, h.value);
+  out.body = r.body;
+  return out;
+}
+
+SyncErrorInfo ErrorOf(const Status& status) {
+  return SyncErrorInfo{static_cast<int32_t>(status.code()), status.message(), "", "", ""};
+}
+
+SyncErrorInfo ErrorOf(const plugin_sdk::SyncError& e) {
+  return SyncErrorInfo{e.code, e.message, e.field, e.provider_code, e.provider_message};
+}
+
+// Why a reconcile stopped short of converging.
+struct Failure {
+  SyncErrorInfo error;
+  bool retryable = false;
+  std::optional<int64_t> retry_after_ms;
+};
+
+}  // namespace
+
+struct SyncWorker::Impl {
+  Impl(registry::Registry& r, Transport& t, AccountResolver a, SyncOptions o)
+      : registry(r),
+        transport(t),
+        resolve(std::move(a)),
+        options(std::move(o)),
+        clock(options.clock ? *options.clock : SystemClock()),
+        rng(options.random_seed ? options.random_seed : static_cast<uint64_t>(clock.NowMicros())) {}
+
+  // ---- Journal and ledger (io thread) ----
+  Status CatchUp();
+  // Named arguments only: a temporary inside a co_await expression is not safe with GCC 12.
+  awaitable<Result<journal::AppendReceipt>> Append(const std::string& trunk_id,
+                                                   const SyncEvent& event,
+                                                   const std::string& reason);
+  // ---- Scheduling (io thread) ----
+  void Enqueue(const std::string& id, Steady::time_point due);
+  void EnqueueTouched();
+  void PromoteDue();
+  void Dispatch();
+  bool Idle() const { return in_flight == 0 && ready.empty() && delayed.empty(); }
+  awaitable<void> Scheduler();
+  void Wake() { wake_timer.cancel(); }
+  // ---- One trunk (io thread) ----
+  awaitable<void> Reconcile(std::string id);
+  awaitable<std::optional<Failure>> Converge(const TrunkSyncStatus& t, const AccountAccess& access,
+                                             const plugin_host::LoadedPlugin& plugin,
+                                             uint32_t& requests);
+  awaitable<void> Fail(const TrunkSyncStatus& t, const Failure& failure);
+  awaitable<Result<http::Response>> Send(const AccountAccess& access, const Step& step);
+  Result<std::vector<Step>> PlanSteps(const plugin_host::LoadedPlugin& plugin,
+                                      const std::optional<plugin_sdk::DesiredTrunk>& desired,
+                                      const Observation& observation);
+  Result<plugin_sdk::AbsorbResult> Absorb(const plugin_host::LoadedPlugin& plugin,
+                                          plugin_sdk::AbsorbInput input);
+  void Adopt(const TrunkSyncStatus& t, Observation& observation);
+  Limiter& LimiterFor(const TrunkSyncStatus& t, const AccountAccess& access);
+  std::chrono::milliseconds Backoff(uint32_t attempt);
+  template <typename T>
+  Result<T> RunToEnd(awaitable<Result<T>> task);
+  void Publish();
+  // ---- Plan and import ----
+  awaitable<Result<TrunkPlan>> PlanTrunk(TrunkSyncStatus t);
+  awaitable<Result<Observation>> Scan(const plugin_host::LoadedPlugin& plugin,
+                                      const AccountAccess& access);
+  Result<std::string> ImportOne(const TrunkSyncStatus& account, const Observation& remote);
+
+  registry::Registry& registry;
+  Transport& transport;
+  AccountResolver resolve;
+  SyncOptions options;
+  const Clock& clock;
+  std::mt19937_64 rng;
+
+  asio::io_context io;
+  asio::thread_pool appenders{4};
+  asio::steady_timer wake_timer{io};
+  SyncLedger ledger;
+  std::set<std::string> touched;  // trunks the last catch-up changed
+
+  struct Work {
+    bool queued = false;     // in `ready` or `delayed`
+    bool in_flight = false;  // a reconcile runs
+    bool again = false;      // changed while in flight: reconcile once more after it
+    bool observe = false;    // look for drift even though nothing needs syncing
+  };
+  std::map<std::string, Work> work;
+  std::deque<std::string> ready;
+  std::multimap<Steady::time_point, std::string> delayed;
+  uint32_t in_flight = 0;
+  std::map<std::string, std::unique_ptr<Limiter>> limiters;        // by provider/account
+  std::map<std::string, std::vector<DriftChange>> reported_drift;  // last journaled per trunk
+  bool once = false;
+  std::atomic<bool> stopping{false};
+  Steady::time_point next_drift_check{};
+
+  mutable std::mutex progress_mu;
+  SyncProgress progress;
+  std::function<void(const SyncProgress&)> on_progress;
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> responses_429{0};
+};
+
+// ---- Journal and ledger ----
+
+Status SyncWorker::Impl::CatchUp() {
+  Status folded = OkStatus();
+  TRUNKLINE_RETURN_IF_ERROR(
+      registry.journal().Scan(ledger.position() + 1, [&](const journal::RecordView& r) {
+        folded = ledger.Apply(r);
+        // "trunk-<id>" or "sync-<id>": either way the trunk's status may have changed.
+        const size_t dash = r.stream.find('-');
+        if (folded.ok() && dash != std::string_view::npos) {
+          touched.emplace(r.stream.substr(dash + 1));
+        }
+        return folded.ok();
+      }));
+  return folded;
+}
+
+awaitable<Result<journal::AppendReceipt>> SyncWorker::Impl::Append(const std::string& trunk_id,
+                                                                   const SyncEvent& event,
+                                                                   const std::string& reason) {
+  EncodedSyncEvent encoded = EncodeSyncEvent(event);
+  std::vector<journal::NewEvent> events{
+      {encoded.type, encoded.schema_version, std::move(encoded.payload)}};
+  registry::CommandMeta meta;
+  meta.actor = options.actor;
+  meta.reason = reason;
+  meta.command_id =
+      "sync:" + trunk_id + ":" + std::to_string(clock.NowMicros()) + ":" + std::to_string(rng());
+  auto result =
+      co_await asio::async_initiate<decltype(use_awaitable), void(Result<journal::AppendReceipt>)>(
+          [&](auto handler) {
+            asio::post(appenders,
+                       [this, &trunk_id, &events, &meta, handler = std::move(handler)]() mutable {
+                         Result<journal::AppendReceipt> r = registry.AppendOutcome(
+                             SyncStreamOf(trunk_id), std::move(events), meta);
+                         asio::post(io, [handler = std::move(handler), r = std::move(r)]() mutable {
+                           std::move(handler)(std::move(r));
+                         });
+                       });
+          },
+          use_awaitable);
+  if (result.ok()) {
+    CatchUp().IgnoreError();  // a failed fold shows on the next catch-up
+    Publish();
+  }
+  co_return result;
+}
+
+// ---- Scheduling ----
+
+void SyncWorker::Impl::Enqueue(const std::string& id, Steady::time_point due) {
+  Work& w = work[id];
+  if (w.in_flight) {
+    w.again = true;
+    return;
+  }
+  if (w.queued) return;
+  w.queued = true;
+  if (due <= Steady::now()) {
+    ready.push_back(id);
+  } else {
+    delayed.emplace(due, id);
+  }
+}
+
+void SyncWorker::Impl::EnqueueTouched() {
+  const int64_t now_us = clock.NowMicros();
+  for (const std::string& id : touched) {
+    const TrunkSyncStatus* t = ledger.Find(id);
+    if (t == nullptr || !t->NeedsWork() || t->parked || t->provider.empty()) continue;
+    const auto wait = std::chrono::microseconds(std::max<int64_t>(0, t->next_try_us - now_us));
+    Enqueue(id, Steady::now() + wait);
+  }
+  touched.clear();
+}
+
+void SyncWorker::Impl::PromoteDue() {
+  const auto now = Steady::now();
+  while (!delayed.empty() && delayed.begin()->first <= now) {
+    ready.push_back(delayed.begin()->second);
+    delayed.erase(delayed.begin());
+  }
+}
+
+void SyncWorker::Impl::Dispatch() {
+  while (!stopping && in_flight < options.concurrency && !ready.empty()) {
+    std::string id = std::move(ready.front());
+    ready.pop_front();
+    Work& w = work[id];
+    w.queued = false;
+    w.in_flight = true;
+    ++in_flight;
+    asio::co_spawn(io, Reconcile(std::move(id)), asio::detached);
+  }
+}
+
+awaitable<void> SyncWorker::Impl::Scheduler() {
+  for (;;) {
+    if (Status s = CatchUp(); !s.ok()) {
+      // A journal that cannot be read stops the worker; in-flight reconciles finish.
+      stopping = true;
+    }
+    EnqueueTouched();
+    if (!once && options.drift_interval.count() > 0 && Steady::now() >= next_drift_check) {
+      next_drift_check = Steady::now() + options.drift_interval;
+      for (const auto& [id, t] : ledger.trunks()) {
+        if (!t.deleted && !t.parked && !t.remote_id.empty()) {
+          work[id].observe = true;
+          Enqueue(id, Steady::now());
+        }
+      }
+    }
+    PromoteDue();
+    Dispatch();
+    Publish();
+    if (stopping && in_flight == 0) break;
+    if (once && Idle()) break;
+    auto wait = std::chrono::milliseconds(once ? 200 : 50);
+    if (!delayed.empty()) {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                delayed.begin()->first - Steady::now()) +
+                                std::chrono::milliseconds(1));
+    }
+    wake_timer.expires_after(std::max(wait, std::chrono::milliseconds(0)));
+    co_await wake_timer.async_wait(asio::as_tuple(use_awaitable));
+  }
+}
+
+// ---- One trunk ----
+
+Limiter& SyncWorker::Impl::LimiterFor(const TrunkSyncStatus& t, const AccountAccess& access) {
+  std::unique_ptr<Limiter>& limiter = limiters[t.provider + "/" + t.account];
+  if (!limiter) {
+    limiter = std::make_unique<Limiter>(io.get_executor(), access.requests_per_second, access.burst,
+                                        access.max_concurrency);
+  }
+  return *limiter;
+}
+
+std::chrono::milliseconds SyncWorker::Impl::Backoff(uint32_t attempt) {
+  const int64_t initial = options.backoff_initial.count();
+  const int64_t cap = options.backoff_max.count();
+  int64_t delay = initial;
+  for (uint32_t i = 1; i < attempt && delay < cap; ++i) delay *= 2;
+  delay = std::min(delay, cap);
+  // Half fixed, half random: retries of many trunks spread out instead of stampeding.
+  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(1, delay / 2));
+  return std::chrono::milliseconds(delay / 2 + jitter(rng));
+}
+
+awaitable<Result<http::Response>> SyncWorker::Impl::Send(const AccountAccess& access,
+                                                         const Step& step) {
+  ++requests;
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Result<http::Response>)>(
+      [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        transport.AsyncSend(
+            access.base_url, RequestOf(step, access), [this, shared](Result<http::Response> r) {
+              asio::post(
+                  io, [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
+            });
+      },
+      use_awaitable);
+}
+
+Result<std::vector<Step>> SyncWorker::Impl::PlanSteps(
+    const plugin_host::LoadedPlugin& plugin, const std::optional<plugin_sdk::DesiredTrunk>& desired,
+    const Observation& observation) {
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      std::string answer,
+      plugin.SyncPlan(plugin_sdk::EncodePlanInput(plugin_sdk::PlanInput{desired, observation})));
+  return Decoded("plugin " + plugin.provider_id() + ": its plan",
+                 [&] { return plugin_sdk::DecodeSteps(answer); });
+}
+
+Result<plugin_sdk::AbsorbResult> SyncWorker::Impl::Absorb(const plugin_host::LoadedPlugin& plugin,
+                                                          plugin_sdk::AbsorbInput input) {
+  TRUNKLINE_ASSIGN_OR_RETURN(std::string answer,
+                             plugin.SyncAbsorb(plugin_sdk::EncodeAbsorbInput(input)));
+  return Decoded("plugin " + plugin.provider_id() + ": its reading of an answer",
+                 [&] { return plugin_sdk::DecodeAbsorbResult(answer); });
+}
+
+// After a lookup: the first candidate no other registry trunk holds becomes this trunk's.
+void SyncWorker::Impl::Adopt(const TrunkSyncStatus& t, Observation& observation) {
+  for (const std::string& candidate : observation.candidates) {
+    std::optional<std::string> holder = ledger.HolderOf(t.provider, t.account, candidate);
+    if (!holder || *holder == t.id) {
+      observation.remote_id = candidate;
+      observation.read = false;
+      observation.exists = false;
+      break;
+    }
+  }
+  observation.create_pending = false;
+  observation.lookup_done = false;
+  observation.candidates.clear();
+}
+
+awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
+    const TrunkSyncStatus& t, const AccountAccess& access, const plugin_host::LoadedPlugin& plugin,
+    uint32_t& sent) {
+  Result<domain::TrunkState> state = registry.Get(t.id);
+  if (!state.ok()) co_return Failure{ErrorOf(state.status()), IsRetryable(state.status()), {}};
+  const plugin_sdk::DesiredTrunk desired = internal::DesiredOf(*state);
+  const uint64_t desired_version = state->version;
+  const uint64_t desired_position = t.desired_position;
+
+  Observation observation;
+  observation.remote_id = t.remote_id;
+  observation.item_ids = t.item_ids;
+  observation.create_pending = t.create_pending;
+  bool create_journaled = t.create_pending;
+  bool drift_checked = t.synced_version == 0;
+  Limiter& limiter = LimiterFor(t, access);
+
+  while (sent < options.max_steps) {
+    Result<std::vector<Step>> steps = PlanSteps(plugin, desired, observation);
+    if (!steps.ok()) co_return Failure{ErrorOf(steps.status()), false, {}};
+    if (steps->empty()) break;
+    for (const Step& step : *steps) {
+      if (step.kind == StepKind::kCreate && step.target == "trunk" && !create_journaled) {
+        const SyncEvent event = SyncCreatePending{t.provider, t.account, desired_version};
+        const std::string reason = "create at provider";
+        auto pending = co_await Append(t.id, event, reason);
+        if (!pending.ok()) co_return Failure{ErrorOf(pending.status()), true, {}};
+        create_journaled = true;
+      }
+      co_await limiter.Acquire();
+      Result<http::Response> response = co_await Send(access, step);
+      limiter.Release();
+      ++sent;
+      if (!response.ok()) co_return Failure{ErrorOf(response.status()), true, {}};
+      if (response->status == 429) ++responses_429;
+      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
+          plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
+      if (!absorbed.ok()) co_return Failure{ErrorOf(absorbed.status()), false, {}};
+      if (absorbed->error) {
+        const plugin_sdk::SyncError& e = *absorbed->error;
+        if (e.retry_after_ms) limiter.PauseFor(std::chrono::milliseconds(*e.retry_after_ms));
+        co_return Failure{ErrorOf(e), e.retryable, e.retry_after_ms};
+      }
+      observation = std::move(*absorbed->observation);
+      if (observation.lookup_done) Adopt(t, observation);
+    }
+    if (!drift_checked && observation.read) {
+      drift_checked = true;
+      // What the last sync left there, against what is there now.
+      Result<domain::TrunkState> synced =
+          registry.Get(t.id, registry::AsOf{t.synced_position, std::nullopt});
+      if (synced.ok()) {
+        const plugin_sdk::TrunkContent left = internal::ContentOf(*synced);
+        std::vector<DriftChange> drift =
+            observation.exists ? internal::Drift(left, desired.content, observation.content)
+                               : std::vector<DriftChange>{{"trunk", "present", std::nullopt}};
+        const bool report_only = t.drift_policy == DriftPolicy::kReport &&
+                                 t.synced_version == desired_version && !desired.deleted;
+        if (drift.empty()) {
+          reported_drift.erase(t.id);
+        } else if (reported_drift[t.id] != drift) {
+          reported_drift[t.id] = drift;
+          const SyncEvent event = SyncDriftDetected{drift, !report_only};
+          const std::string reason = "drift";
+          auto r = co_await Append(t.id, event, reason);
+          if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+        }
+        if (report_only && !drift.empty()) co_return std::nullopt;
+      }
+    }
+  }
+  if (sent >= options.max_steps) {
+    co_return Failure{ErrorOf(InternalError("the adapter did not converge within " +
+                                            std::to_string(options.max_steps) + " requests")),
+                      false,
+                      {}};
+  }
+  // Converged: journal what reached the provider, when anything did.
+  if (desired.deleted) {
+    if (!t.remote_id.empty() || t.create_pending) {
+      const SyncEvent event = RemoteTrunkDeleted{t.remote_id, desired_version};
+      const std::string reason = "deleted at provider";
+      auto r = co_await Append(t.id, event, reason);
+      if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+    }
+    co_return std::nullopt;
+  }
+  const bool changed = t.synced_version != desired_version ||
+                       t.remote_id != observation.remote_id || t.item_ids != observation.item_ids ||
+                       t.read_only != observation.read_only || t.create_pending ||
+                       t.last_error.has_value();
+  if (changed) {
+    TrunkSynced synced{t.provider,
+                       t.account,
+                       observation.remote_id,
+                       observation.item_ids,
+                       observation.read_only,
+                       desired_version,
+                       desired_position,
+                       sent};
+    const SyncEvent event = synced;
+    const std::string reason = "synced";
+    auto r = co_await Append(t.id, event, reason);
+    if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+  }
+  co_return std::nullopt;
+}
+
+awaitable<void> SyncWorker::Impl::Fail(const TrunkSyncStatus& t, const Failure& failure) {
+  const uint32_t attempt = t.attempts + 1;
+  if (!failure.retryable || attempt >= options.max_attempts) {
+    const SyncEvent event = SyncParked{failure.error, attempt, t.desired_version};
+    const std::string reason = "parked";
+    co_await Append(t.id, event, reason);
+    co_return;
+  }
+  std::chrono::milliseconds delay = Backoff(attempt);
+  if (failure.retry_after_ms) {
+    delay = std::max(delay, std::chrono::milliseconds(*failure.retry_after_ms));
+  }
+  const int64_t next_try_us = clock.NowMicros() + delay.count() * 1000;
+  const SyncEvent event = SyncFailed{failure.error, attempt, next_try_us, t.desired_version};
+  const std::string reason = "sync failed";
+  co_await Append(t.id, event, reason);
+}
+
+awaitable<void> SyncWorker::Impl::Reconcile(std::string id) {
+  std::optional<Failure> failure;
+  uint32_t sent = 0;
+  const TrunkSyncStatus* found = ledger.Find(id);
+  const bool observe = std::exchange(work[id].observe, false);
+  if (found != nullptr && !stopping && !found->parked && (found->NeedsWork() || observe)) {
+    const TrunkSyncStatus t = *found;  // the ledger moves on while this runs
+    const plugin_host::LoadedPlugin* plugin = registry.plugins().Find(t.provider);
+    if (plugin == nullptr || !plugin->can_sync()) {
+      failure = Failure{ErrorOf(FailedPreconditionError(
+                            "provider " + t.provider +
+                            (plugin ? ": its plugin does not sync" : ": no plugin is loaded"))),
+                        false,
+                        {}};
+    } else if (Result<AccountAccess> access = resolve(t.provider, t.account); !access.ok()) {
+      failure = Failure{ErrorOf(access.status()), false, {}};
+    } else {
+      failure = co_await Converge(t, *access, *plugin, sent);
+    }
+    if (failure) co_await Fail(t, *failure);
+  }
+  Work& w = work[id];
+  w.in_flight = false;
+  --in_flight;
+  const TrunkSyncStatus* after = ledger.Find(id);
+  if (w.again || (after && after->NeedsWork() && !after->parked)) {
+    w.again = false;
+    const int64_t wait_us =
+        after ? std::max<int64_t>(0, after->next_try_us - clock.NowMicros()) : 0;
+    Enqueue(id, Steady::now() + std::chrono::microseconds(wait_us));
+  }
+  Wake();
+}
+
+void SyncWorker::Impl::Publish() {
+  SyncProgress p;
+  for (const auto& [id, t] : ledger.trunks()) {
+    if (t.provider.empty()) continue;
+    switch (t.state()) {
+      case SyncState::kSynced:
+      case SyncState::kDeleted:
+        ++p.synced;
+        break;
+      case SyncState::kFailed:
+        ++p.failed;
+        break;
+      case SyncState::kParked:
+        ++p.parked;
+        break;
+      case SyncState::kPending:
+        ++p.pending;
+        break;
+    }
+  }
+  p.in_flight = in_flight;
+  p.requests = requests;
+  p.responses_429 = responses_429;
+  std::function<void(const SyncProgress&)> callback;
+  {
+    std::lock_guard lock(progress_mu);
+    progress = p;
+    callback = on_progress;
+  }
+  if (callback) callback(p);
+}
+
+template <typename T>
+Result<T> SyncWorker::Impl::RunToEnd(awaitable<Result<T>> task) {
+  std::optional<Result<T>> out;
+  asio::co_spawn(
+      io, [&]() -> awaitable<void> { out.emplace(co_await std::move(task)); },
+      [&](std::exception_ptr e) {
+        if (e) out.emplace(InternalError("sync task threw"));
+      });
+  io.restart();
+  io.run();
+  if (!out) return InternalError("sync task did not finish");
+  return std::move(*out);
+}
+
+// ---- Plan and import ----
+
+namespace {
+
+PlannedRequest Planned(const Step& step, const AccountAccess& access) {
+  return PlannedRequest{plugin_sdk::codec_internal::StepKindName(step.kind), step.target,
+                        step.request.method, access.base_url + Target(step, access),
+                        step.request.body};
+}
+
+bool IsRead(const Step& step) {
+  return step.kind == StepKind::kRead || step.kind == StepKind::kLookup;
+}
+
+std::string CommandId(const std::string& prefix) {
+  static std::mt19937_64 rng(std::random_device{}());
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  return prefix + ":" + std::to_string(SystemClock().NowMicros()) + ":" + std::to_string(rng());
+}
+
+}  // namespace
+
+awaitable<Result<TrunkPlan>> SyncWorker::Impl::PlanTrunk(TrunkSyncStatus t) {
+  TrunkPlan plan;
+  plan.trunk_id = t.id;
+  const plugin_host::LoadedPlugin* plugin = registry.plugins().Find(t.provider);
+  if (plugin == nullptr || !plugin->can_sync()) {
+    plan.error = FailedPreconditionError("provider " + t.provider + ": not synced");
+    co_return plan;
+  }
+  Result<AccountAccess> access = resolve(t.provider, t.account);
+  if (!access.ok()) {
+    plan.error = access.status();
+    co_return plan;
+  }
+  Result<domain::TrunkState> state = registry.Get(t.id);
+  if (!state.ok()) co_return state.status();
+  const plugin_sdk::DesiredTrunk desired = internal::DesiredOf(*state);
+  Observation observation;
+  observation.remote_id = t.remote_id;
+  observation.item_ids = t.item_ids;
+  observation.create_pending = t.create_pending;
+  for (uint32_t sent = 0; sent < options.max_steps;) {
+    Result<std::vector<Step>> steps = PlanSteps(*plugin, desired, observation);
+    if (!steps.ok()) co_return steps.status();
+    if (steps->empty()) break;
+    if (!std::all_of(steps->begin(), steps->end(), IsRead)) {
+      for (const Step& step : *steps) plan.writes.push_back(Planned(step, *access));
+      break;
+    }
+    for (const Step& step : *steps) {
+      plan.reads.push_back(Planned(step, *access));
+      Result<http::Response> response = co_await Send(*access, step);
+      ++sent;
+      if (!response.ok()) {
+        plan.error = response.status();
+        co_return plan;
+      }
+      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
+          *plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
+      if (!absorbed.ok()) co_return absorbed.status();
+      if (absorbed->error) {
+        plan.error =
+            Status(static_cast<StatusCode>(absorbed->error->code), absorbed->error->message);
+        co_return plan;
+      }
+      observation = std::move(*absorbed->observation);
+      if (observation.lookup_done) Adopt(t, observation);
+    }
+  }
+  co_return plan;
+}
+
+awaitable<Result<Observation>> SyncWorker::Impl::Scan(const plugin_host::LoadedPlugin& plugin,
+                                                      const AccountAccess& access) {
+  Observation observation;
+  for (uint32_t sent = 0; !observation.scan_done;) {
+    Result<std::vector<Step>> steps = PlanSteps(plugin, std::nullopt, observation);
+    if (!steps.ok()) co_return steps.status();
+    if (steps->empty()) break;
+    for (const Step& step : *steps) {
+      if (!IsRead(step)) {
+        co_return InternalError("plugin " + plugin.provider_id() +
+                                ": an import scan planned a write (" + step.request.method + " " +
+                                step.target + ")");
+      }
+      if (++sent > options.max_steps) {
+        co_return InternalError("the import scan did not end within " +
+                                std::to_string(options.max_steps) + " requests");
+      }
+      Result<http::Response> response = co_await Send(access, step);
+      if (!response.ok()) co_return response.status();
+      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
+          plugin, plugin_sdk::AbsorbInput{std::nullopt, observation, step, ResponseOf(*response)});
+      if (!absorbed.ok()) co_return absorbed.status();
+      if (absorbed->error) {
+        co_return Status(static_cast<StatusCode>(absorbed->error->code),
+                         "import scan: " + absorbed->error->message);
+      }
+      observation = std::move(*absorbed->observation);
+    }
+  }
+  co_return observation;
+}
+
+// Makes the registry trunk for one remote trunk, with commands whose ids derive from the
+// remote id: an import interrupted half way and run again replays them instead of doubling.
+Result<std::string> SyncWorker::Impl::ImportOne(const TrunkSyncStatus& account,
+                                                const Observation& remote) {
+  const std::string& id = remote.remote_id;
+  const std::string prefix = "import:" + account.provider + ":" + account.account + ":" + id;
+  int n = 0;
+  registry::CommandOutcome last;
+  const auto execute = [&](const domain::Command& command) -> Status {
+    registry::CommandMeta meta;
+    meta.actor = options.actor;
+    meta.reason = "imported from " + account.provider;
+    meta.command_id = prefix + ":" + std::to_string(++n);
+    TRUNKLINE_ASSIGN_OR_RETURN(registry::CommandOutcome outcome,
+                               registry.Execute(id, command, meta));
+    if (outcome.changed) last = std::move(outcome);
+    return OkStatus();
+  };
+  const auto texts = [](const plugin_sdk::Fields& fields) {
+    domain::FieldChanges changes;
+    for (const auto& [name, value] : fields) changes.set[name] = domain::FieldValueToString(value);
+    return changes;
+  };
+  const plugin_sdk::TrunkContent& c = remote.content;
+  TRUNKLINE_RETURN_IF_ERROR(
+      execute(domain::CreateTrunk{account.provider, account.account, texts(c.fields)}));
+  for (const auto& [sub, fields] : c.singletons) {
+    TRUNKLINE_RETURN_IF_ERROR(execute(domain::UpdateSingleton{sub, texts(fields)}));
+  }
+  for (const auto& [sub, items] : c.items) {
+    for (const auto& [item, fields] : items) {
+      TRUNKLINE_RETURN_IF_ERROR(execute(domain::AddItem{sub, item, texts(fields)}));
+    }
+  }
+  for (const auto& [sub, ids] : c.attachments) {
+    for (const std::string& attached : ids) {
+      TRUNKLINE_RETURN_IF_ERROR(execute(domain::Attach{sub, attached}));
+    }
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(domain::TrunkState state, registry.Get(id));
+  const uint64_t position = last.receipt.last_position != 0 ? last.receipt.last_position
+                                                            : registry.journal().LastPosition();
+  EncodedSyncEvent encoded =
+      EncodeSyncEvent(TrunkImported{account.provider, account.account, id, remote.item_ids,
+                                    remote.read_only, state.version, position});
+  registry::CommandMeta meta{options.actor, "imported from " + account.provider, prefix + ":done",
+                             "", std::nullopt};
+  TRUNKLINE_RETURN_IF_ERROR(
+      registry
+          .AppendOutcome(SyncStreamOf(id),
+                         {{encoded.type, encoded.schema_version, std::move(encoded.payload)}}, meta)
+          .status());
+  return id;
+}
+
+// ---- SyncWorker ----
+
+SyncWorker::SyncWorker(registry::Registry& registry, Transport& transport, AccountResolver accounts,
+                       SyncOptions options)
+    : impl_(std::make_unique<Impl>(registry, transport, std::move(accounts), std::move(options))) {}
+
+SyncWorker::~SyncWorker() { impl_->appenders.join(); }
+
+Status SyncWorker::RunOnce() {
+  impl_->once = true;
+  asio::co_spawn(impl_->io, impl_->Scheduler(), asio::detached);
+  impl_->io.restart();
+  impl_->io.run();
+  std::string parked;
+  std::string first_error;
+  for (const auto& [id, t] : impl_->ledger.trunks()) {
+    if (t.provider.empty() || t.state() != SyncState::kParked) continue;
+    parked += (parked.empty() ? "" : ", ") + id;
+    if (first_error.empty() && t.last_error) {
+      first_error = id + ": " + std::string(StatusCodeName(StatusCode(t.last_error->code))) + ": " +
+                    t.last_error->message;
+    }
+  }
+  if (parked.empty()) return OkStatus();
+  return FailedPreconditionError("parked (see sync status): " + parked + "; " + first_error);
+}
+
+Status SyncWorker::Run() {
+  impl_->once = false;
+  // Wakes the scheduler as soon as the journal moves (a command), instead of at its next tick.
+  std::thread follower([this] {
+    uint64_t seen = impl_->registry.journal().LastPosition();
+    while (!impl_->stopping) {
+      const uint64_t now =
+          impl_->registry.journal().WaitForPositionAfter(seen, std::chrono::milliseconds(200));
+      if (now != seen) {
+        seen = now;
+        asio::post(impl_->io, [this] { impl_->Wake(); });
+      }
+    }
+  });
+  asio::co_spawn(impl_->io, impl_->Scheduler(), asio::detached);
+  impl_->io.restart();
+  impl_->io.run();
+  impl_->stopping = true;
+  follower.join();
+  return OkStatus();
+}
+
+void SyncWorker::Stop() {
+  impl_->stopping = true;
+  asio::post(impl_->io, [this] { impl_->Wake(); });
+}
+
+Result<std::vector<TrunkPlan>> SyncWorker::Plan(const std::string& trunk_id) {
+  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
+  std::vector<TrunkSyncStatus> trunks;
+  if (!trunk_id.empty()) {
+    const TrunkSyncStatus* t = impl_->ledger.Find(trunk_id);
+    if (t == nullptr || t->provider.empty()) {
+      return NotFoundError("trunk " + trunk_id + " does not exist");
+    }
+    trunks.push_back(*t);
+  } else {
+    for (const auto& [id, t] : impl_->ledger.trunks()) {
+      if (!t.provider.empty() && t.NeedsWork()) trunks.push_back(t);
+    }
+  }
+  std::vector<TrunkPlan> plans;
+  for (const TrunkSyncStatus& t : trunks) {
+    TRUNKLINE_ASSIGN_OR_RETURN(TrunkPlan plan, impl_->RunToEnd(impl_->PlanTrunk(t)));
+    plans.push_back(std::move(plan));
+  }
+  return plans;
+}
+
+Result<SyncWorker::ImportReport> SyncWorker::Import(const std::string& provider,
+                                                    const std::string& account) {
+  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
+  const plugin_host::LoadedPlugin* plugin = impl_->registry.plugins().Find(provider);
+  if (plugin == nullptr) return NotFoundError("no plugin provides " + provider);
+  if (!plugin->can_sync()) {
+    return FailedPreconditionError("plugin " + provider + " does not sync (ABI " +
+                                   plugin->abi_version() + ")");
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(AccountAccess access, impl_->resolve(provider, account));
+  TRUNKLINE_ASSIGN_OR_RETURN(Observation scan, impl_->RunToEnd(impl_->Scan(*plugin, access)));
+  TrunkSyncStatus owner;
+  owner.provider = provider;
+  owner.account = account;
+  ImportReport report;
+  for (const Observation& remote : scan.found) {
+    if (impl_->ledger.HolderOf(provider, account, remote.remote_id)) {
+      report.already_held.push_back(remote.remote_id);
+      continue;
+    }
+    Result<std::string> id = impl_->ImportOne(owner, remote);
+    if (id.ok()) {
+      report.imported.push_back(*id);
+    } else {
+      report.refused.push_back(
+          id.status().WithContext("remote trunk " + remote.remote_id + " not imported"));
+    }
+  }
+  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
+  return report;
+}
+
+Status RequestRetry(registry::Registry& registry, const std::string& trunk_id,
+                    const std::string& actor) {
+  TRUNKLINE_RETURN_IF_ERROR(registry.Get(trunk_id).status());
+  EncodedSyncEvent e = EncodeSyncEvent(SyncRetryRequested{});
+  registry::CommandMeta meta{actor, "sync retry", CommandId("retry:" + trunk_id), "", std::nullopt};
+  return registry
+      .AppendOutcome(SyncStreamOf(trunk_id), {{e.type, e.schema_version, std::move(e.payload)}},
+                     meta)
+      .status();
+}
+
+Status SetDriftPolicy(registry::Registry& registry, const std::string& trunk_id, DriftPolicy policy,
+                      const std::string& actor) {
+  TRUNKLINE_RETURN_IF_ERROR(registry.Get(trunk_id).status());
+  EncodedSyncEvent e = EncodeSyncEvent(SyncPolicySet{policy});
+  registry::CommandMeta meta{actor, std::string("drift policy ") + DriftPolicyName(policy),
+                             CommandId("policy:" + trunk_id), "", std::nullopt};
+  return registry
+      .AppendOutcome(SyncStreamOf(trunk_id), {{e.type, e.schema_version, std::move(e.payload)}},
+                     meta)
+      .status();
+}
+
+SyncProgress SyncWorker::progress() const {
+  std::lock_guard lock(impl_->progress_mu);
+  return impl_->progress;
+}
+
+void SyncWorker::OnProgress(std::function<void(const SyncProgress&)> callback) {
+  std::lock_guard lock(impl_->progress_mu);
+  impl_->on_progress = std::move(callback);
+}
+
+}  // namespace trunkline::sync
