@@ -1,5 +1,8 @@
 #include "trunkline/sync/sync_ledger.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "trunkline/base/overloaded.h"
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/projection/current_state.h"
@@ -153,6 +156,34 @@ std::optional<std::string> SyncLedger::HolderOf(const std::string& provider,
   auto it = holders_.find(HolderKey(provider, account, remote_id));
   if (it == holders_.end()) return std::nullopt;
   return it->second;
+}
+
+Result<TrunkSync> ReadTrunkSync(const journal::Journal& journal, const std::string& trunk_id) {
+  constexpr size_t kAll = std::numeric_limits<size_t>::max();
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      std::vector<journal::Record> trunk,
+      journal.ReadStream(projection::kTrunkStreamPrefix + trunk_id, 1, kAll));
+  if (trunk.empty()) return NotFoundError("trunk " + trunk_id + " does not exist");
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<journal::Record> outcomes,
+                             journal.ReadStream(SyncStreamOf(trunk_id), 1, kAll));
+  // Both streams, in global order, through one ledger.
+  std::vector<const journal::Record*> all;
+  for (const journal::Record& r : trunk) all.push_back(&r);
+  for (const journal::Record& r : outcomes) all.push_back(&r);
+  std::sort(all.begin(), all.end(), [](const journal::Record* a, const journal::Record* b) {
+    return a->position < b->position;
+  });
+  SyncLedger ledger;
+  for (const journal::Record* r : all)
+    TRUNKLINE_RETURN_IF_ERROR(ledger.Apply(journal::RecordView::Of(*r)));
+  TrunkSync out;
+  out.status = *ledger.Find(trunk_id);
+  for (const journal::Record& r : outcomes) {
+    TRUNKLINE_ASSIGN_OR_RETURN(SyncEvent event,
+                               DecodeSyncEvent(r.type, r.schema_version, r.payload));
+    out.records.push_back({r.position, r.timestamp_us, r.metadata, r.type, std::move(event)});
+  }
+  return out;
 }
 
 }  // namespace trunkline::sync

@@ -357,7 +357,8 @@ TEST_F(SyncWorkerTest, ProviderOutagesAreRetriedWithBackoffUntilParkedThenRetrie
   SyncOptions options;
   options.max_attempts = 3;
   EXPECT_THAT(Worker(options).RunOnce(), StatusIs(StatusCode::kFailedPrecondition, "u"));
-  const TrunkSyncStatus* t = Ledger().Find("u");
+  SyncLedger ledger = Ledger();
+  const TrunkSyncStatus* t = ledger.Find("u");
   EXPECT_EQ(t->state(), SyncState::kParked);
   EXPECT_EQ(t->attempts, 3u);
   EXPECT_EQ(t->last_error->code, static_cast<int32_t>(StatusCode::kUnavailable));

@@ -2,6 +2,7 @@
 //
 //   trunkline-bench [-o text|json] journal --dir DIR [--events N] [--seconds S]
 //   trunkline-bench [-o text|json] domain --dir DIR [--events N] [--trunks N]
+//   trunkline-bench [-o text|json] sync --dir DIR [--twilio-trunks N] [--plivo-trunks N]
 //   trunkline-bench --version
 //
 // Options may also follow the command (`journal --dir DIR -o json`).
@@ -14,6 +15,7 @@
 #include "domain_bench.h"
 #include "figures.h"
 #include "journal_bench.h"
+#include "sync_bench.h"
 #include "trunkline/base/suggest.h"
 
 namespace {
@@ -84,6 +86,25 @@ int main(int argc, char** argv) {
   domain->add_option("--rss-trunks", domain_options.rss_trunks, "trunks for the memory figure")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
 
+  SyncBenchOptions sync_options;
+  CLI::App* sync = app.add_subcommand(
+      "sync", "the sync worker against the provider emulator (started in process)");
+  sync->add_option("--dir", sync_options.dir, "scratch directory")->required();
+  sync->add_option("--twilio-trunks", sync_options.twilio_trunks,
+                   "Twilio trunks, one origination URL each (20 ms added latency)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
+  sync->add_option("--plivo-trunks", sync_options.plivo_trunks,
+                   "Plivo trunks (the account limited to 60 requests/s)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
+  sync->add_option("--concurrency", sync_options.concurrency, "trunks synced at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  sync->add_option("--only", sync_options.only, "measure only these figures")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"sync_1000_latency20ms_s", "sync_floor_s", "sync_ratio",
+                             "sync_idle_cpu_pct", "sync_plivo_ratelimited_s", "plivo_floor_s",
+                             "plivo_ratio", "plivo_429_count"}));
+
   std::string rss_dir;
   CLI::App* project_rss = app.add_subcommand("project-rss");  // the memory figure's child
   project_rss->group("");
@@ -112,8 +133,10 @@ int main(int argc, char** argv) {
   }
   // /proc/self/exe would name the child itself once popen's shell runs it; resolve it now.
   domain_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
-  trunkline::Result<std::vector<Figure>> figures =
-      domain->parsed() ? RunDomainBench(domain_options) : RunJournalBench(journal_options);
+  trunkline::Result<std::vector<Figure>> figures = domain->parsed() ? RunDomainBench(domain_options)
+                                                   : sync->parsed()
+                                                       ? RunSyncBench(sync_options)
+                                                       : RunJournalBench(journal_options);
   if (!figures.ok()) {
     std::cerr << "trunkline-bench: " << figures.status().ToString() << "\n";
     return 1;

@@ -76,4 +76,22 @@ class SyncLedger {
   uint64_t position_ = 0;
 };
 
+// One journaled sync outcome of a trunk, for history.
+struct SyncRecord {
+  uint64_t position = 0;
+  int64_t time_us = 0;
+  journal::Metadata metadata;
+  std::string type;
+  SyncEvent event;
+};
+
+struct TrunkSync {
+  TrunkSyncStatus status;
+  std::vector<SyncRecord> records;  // oldest first
+};
+
+// Where one trunk stands with its provider, from its two streams only (not a whole-journal
+// fold). kNotFound when the trunk never existed; decoding errors as SyncLedger::Apply.
+Result<TrunkSync> ReadTrunkSync(const journal::Journal& journal, const std::string& trunk_id);
+
 }  // namespace trunkline::sync
