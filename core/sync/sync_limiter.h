@@ -1,6 +1,7 @@
 // Limiter: the client-side limits of one provider account, for coroutines on one io thread:
 // a token bucket (requests per second, burst), a cap on requests in flight, and a pause (a
-// 429's Retry-After) during which nothing is sent. Not thread-safe: one executor.
+// 429's Retry-After) during which nothing is sent. The rate adapts to 429s: halved on each,
+// grown back by a quarter every quiet quarter of a second. Not thread-safe: one executor.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 
@@ -25,6 +27,7 @@ class Limiter {
           uint32_t max_in_flight)
       : executor_(executor),
         rate_(rate),
+        configured_rate_(rate),
         burst_(std::max<double>(1, burst)),
         tokens_(burst_),
         max_in_flight_(max_in_flight),
@@ -41,6 +44,7 @@ class Limiter {
       if (!paused && !capped && !empty) {
         if (rate_ > 0) tokens_ -= 1;
         ++in_flight_;
+        recent_.push_back(now);
         co_return;
       }
       Clock::duration wait = std::chrono::seconds(1);  // a Release() wakes it sooner
@@ -67,7 +71,46 @@ class Limiter {
     paused_until_ = std::max(paused_until_, Clock::now() + delay);
   }
 
+  // A 429: pauses for `delay`, and halves the rate (to half of what was sent in the last
+  // second when there was no limit): multiplicative decrease.
+  void RateLimited(std::chrono::milliseconds delay) {
+    const Clock::time_point now = Clock::now();
+    PauseFor(delay);
+    Forget(now);
+    const double sent = static_cast<double>(recent_.size());
+    const double lower = std::max(1.0, (rate_ > 0 ? std::min(rate_, sent) : sent) / 2);
+    if (rate_ <= 0 || lower < rate_) {
+      rate_ = lower;
+      tokens_ = std::min(tokens_, 1.0);
+    }
+    changed_ = now;
+  }
+
+  // A request went through: every quiet quarter of a second, the rate grows back by a quarter,
+  // up to the configured rate, or until unlimited again when there was none.
+  void Succeeded() {
+    if (rate_ <= 0 || rate_ == configured_rate_) return;
+    const Clock::time_point now = Clock::now();
+    if (now - changed_ < std::chrono::milliseconds(250)) return;
+    changed_ = now;
+    rate_ += std::max(1.0, rate_ / 4);
+    if (configured_rate_ > 0) {
+      rate_ = std::min(rate_, configured_rate_);
+    } else if (rate_ > 10'000) {
+      rate_ = 0;
+    }
+  }
+
+  double rate() const { return rate_; }
+
  private:
+  // Keeps only the sends of the last second.
+  void Forget(Clock::time_point now) {
+    while (!recent_.empty() && now - recent_.front() > std::chrono::seconds(1)) {
+      recent_.pop_front();
+    }
+  }
+
   void Refill(Clock::time_point now) {
     if (rate_ <= 0) return;
     const double seconds = std::chrono::duration<double>(now - refilled_).count();
@@ -77,6 +120,7 @@ class Limiter {
 
   boost::asio::io_context::executor_type executor_;
   double rate_;
+  double configured_rate_;
   double burst_;
   double tokens_;
   uint32_t max_in_flight_;
@@ -84,6 +128,8 @@ class Limiter {
   Clock::time_point refilled_;
   Clock::time_point paused_until_{};
   std::list<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+  std::deque<Clock::time_point> recent_;  // sends of the last second (when last asked)
+  Clock::time_point changed_{};           // the rate's last change
 };
 
 }  // namespace trunkline::sync::internal

@@ -88,6 +88,16 @@ plugin_sdk::HttpResponse ResponseOf(const http::Response& r) {
   return out;
 }
 
+// A Retry-After in seconds (the HTTP-date form is not used by the providers).
+std::optional<std::chrono::milliseconds> RetryAfter(const http::Response& r) {
+  std::optional<std::string> value = http::FindHeader(r.headers, "Retry-After");
+  if (!value || value->empty() || value->size() > 6) return std::nullopt;
+  if (!std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(std::stoi(*value));
+}
+
 SyncErrorInfo ErrorOf(const Status& status) {
   return SyncErrorInfo{static_cast<int32_t>(status.code()), status.message(), "", "", ""};
 }
@@ -135,6 +145,8 @@ struct SyncWorker::Impl {
                                              uint32_t& requests);
   awaitable<void> Fail(const TrunkSyncStatus& t, const Failure& failure);
   awaitable<Result<http::Response>> Send(const AccountAccess& access, const Step& step);
+  awaitable<Result<http::Response>> SendPatiently(Limiter& limiter, const AccountAccess& access,
+                                                  const Step& step, uint32_t& sent);
   Result<std::vector<Step>> PlanSteps(const plugin_host::LoadedPlugin& plugin,
                                       const std::optional<plugin_sdk::DesiredTrunk>& desired,
                                       const Observation& observation);
@@ -338,6 +350,40 @@ std::chrono::milliseconds SyncWorker::Impl::Backoff(uint32_t attempt) {
   return std::chrono::milliseconds(delay / 2 + jitter(rng));
 }
 
+// A 429 was never processed: wait as the provider asks (or back off) and send the same
+// request again, slowing the account down. A read that failed for want of a connection or on
+// a 5xx is sent again after a short backoff too; a write is not (it may have been applied:
+// the next reconcile observes first).
+awaitable<Result<http::Response>> SyncWorker::Impl::SendPatiently(Limiter& limiter,
+                                                                  const AccountAccess& access,
+                                                                  const Step& step,
+                                                                  uint32_t& sent) {
+  constexpr uint32_t kTries = 8;
+  const bool read = step.kind == StepKind::kRead || step.kind == StepKind::kLookup;
+  for (uint32_t tries = 1;; ++tries) {
+    co_await limiter.Acquire();
+    Result<http::Response> response = co_await Send(access, step);
+    limiter.Release();
+    ++sent;
+    if (tries < kTries && response.ok() && response->status == 429) {
+      ++responses_429;
+      limiter.RateLimited(RetryAfter(*response).value_or(Backoff(tries)));
+      continue;
+    }
+    const bool transient = !response.ok()
+                               ? response.status().code() == StatusCode::kUnavailable ||
+                                     response.status().code() == StatusCode::kDeadlineExceeded
+                               : response->status >= 500;
+    if (read && transient && tries < kTries / 2 && sent < options.max_steps) {
+      asio::steady_timer pause(io, Backoff(tries));
+      co_await pause.async_wait(asio::as_tuple(use_awaitable));
+      continue;
+    }
+    if (response.ok() && response->status < 400) limiter.Succeeded();
+    co_return response;
+  }
+}
+
 awaitable<Result<http::Response>> SyncWorker::Impl::Send(const AccountAccess& access,
                                                          const Step& step) {
   ++requests;
@@ -416,18 +462,13 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
         if (!pending.ok()) co_return Failure{ErrorOf(pending.status()), true, {}};
         create_journaled = true;
       }
-      co_await limiter.Acquire();
-      Result<http::Response> response = co_await Send(access, step);
-      limiter.Release();
-      ++sent;
+      Result<http::Response> response = co_await SendPatiently(limiter, access, step, sent);
       if (!response.ok()) co_return Failure{ErrorOf(response.status()), true, {}};
-      if (response->status == 429) ++responses_429;
       Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
           plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
       if (!absorbed.ok()) co_return Failure{ErrorOf(absorbed.status()), false, {}};
       if (absorbed->error) {
         const plugin_sdk::SyncError& e = *absorbed->error;
-        if (e.retry_after_ms) limiter.PauseFor(std::chrono::milliseconds(*e.retry_after_ms));
         co_return Failure{ErrorOf(e), e.retryable, e.retry_after_ms};
       }
       observation = std::move(*absorbed->observation);

@@ -346,9 +346,9 @@ TEST_F(SyncWorkerTest, A429PausesTheAccountForItsRetryAfterAndThenConverges) {
   ASSERT_GE(times.size(), 2u);
   EXPECT_GE(times[1] - times[0], 950);  // Retry-After: 1 (second), honoured
   EXPECT_EQ(Ledger().Find("r")->state(), SyncState::kSynced);
-  // The 429 answered the create: its lookup found nothing, so it was created then.
-  EXPECT_EQ(Outcomes("r"),
-            (std::vector<std::string>{"SyncCreatePending", "SyncFailed", "TrunkSynced"}));
+  // A 429 was never processed: the same create went again, with no failure journaled.
+  EXPECT_EQ(Outcomes("r"), (std::vector<std::string>{"SyncCreatePending", "TrunkSynced"}));
+  EXPECT_EQ(provider_.creates(), 1);
 }
 
 TEST_F(SyncWorkerTest, ProviderOutagesAreRetriedWithBackoffUntilParkedThenRetriedOnRequest) {
