@@ -355,16 +355,14 @@ class FileParser {
     return url;
   }
 
+  // An integer in [min, max]; a fraction, a string or anything out of range is refused.
   Result<uint32_t> Count(const json::value& value, const std::string& at, uint32_t min,
                          uint32_t max) const {
-    const std::optional<int64_t> n = value.is_int64()    ? std::optional(value.get_int64())
-                                     : value.is_uint64() ? std::optional<int64_t>(-1)
-                                                         : std::nullopt;
-    if (!n || *n < min || *n > max) {
+    if (!value.is_int64() || value.get_int64() < min || value.get_int64() > max) {
       return Error(at,
                    "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
-    return static_cast<uint32_t>(*n);
+    return static_cast<uint32_t>(value.get_int64());
   }
 
   Result<AccountLimits> Limits(const json::object& object, const std::string& at,
