@@ -903,6 +903,19 @@ Result<SyncWorker::ImportReport> SyncWorker::Import(const std::string& provider,
   return report;
 }
 
+AccountResolver ResolverOf(std::shared_ptr<const Accounts> accounts) {
+  return [accounts = std::move(accounts)](const std::string& provider,
+                                          const std::string& alias) -> Result<AccountAccess> {
+    TRUNKLINE_ASSIGN_OR_RETURN(ResolvedAccount r, accounts->Resolve(provider, alias));
+    return AccountAccess{r.base_url,
+                         r.account_id,
+                         r.authorization.Reveal(),
+                         r.limits.requests_per_second,
+                         r.limits.burst,
+                         r.limits.max_concurrency};
+  };
+}
+
 Status RequestRetry(registry::Registry& registry, const std::string& trunk_id,
                     const std::string& actor) {
   TRUNKLINE_RETURN_IF_ERROR(registry.Get(trunk_id).status());

@@ -325,8 +325,9 @@ TEST_F(TrunkctlTest, ADamagedProjectionIsRebuiltWithANoticeAndBlocksNothing) {
 TEST_F(TrunkctlTest, PluginsCanBeListedAndInspected) {
   CtlRun list = Ctl("plugins list");
   EXPECT_EQ(list.code, 0);
-  EXPECT_THAT(list.out, HasSubstr("twilio 0.1.0 (ABI 1.0)"));
-  EXPECT_THAT(list.out, HasSubstr("plivo 0.1.0 (ABI 1.0)"));
+  EXPECT_THAT(list.out,
+              ::testing::ContainsRegex("twilio [0-9]+\\.[0-9]+\\.[0-9]+ \\(ABI 1\\.1\\)"));
+  EXPECT_THAT(list.out, ::testing::ContainsRegex("plivo [0-9]+\\.[0-9]+\\.[0-9]+ \\(ABI 1\\.1\\)"));
   auto schema = Json("plugins inspect twilio");
   EXPECT_EQ(schema.at("provider"), "twilio");
   EXPECT_EQ(schema.at("fields").at(0).at("name"), "friendly_name");

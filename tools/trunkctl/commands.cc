@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "render.h"
+#include "sync_commands.h"
 #include "text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 
@@ -48,8 +49,6 @@ Result<AsOf> AsOfOption(const Options& o) {
   if (!time.ok()) return time.status().WithContext("--as-of");
   return AsOf{std::nullopt, *time};
 }
-
-void PrintJson(const boost::json::value& value) { std::cout << SerializeJson(value) << "\n"; }
 
 }  // namespace
 
@@ -159,10 +158,19 @@ Status GetCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(AsOf as_of, AsOfOption(o));
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
   TRUNKLINE_ASSIGN_OR_RETURN(domain::TrunkState trunk, reg->Get(o.id, as_of));
+  // Where it stands with its provider: now only (the past of sync is in its history).
+  std::optional<sync::TrunkSyncStatus> synced;
+  if (!as_of.position && !as_of.time_us) {
+    TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync s, sync::ReadTrunkSync(reg->journal(), o.id));
+    synced = std::move(s.status);
+  }
   if (cli.json()) {
-    PrintJson(TrunkJson(trunk));
+    boost::json::object out = TrunkJson(trunk);
+    if (synced) out["sync"] = SyncStatusJson(*synced);
+    PrintJson(out);
   } else {
     PrintTrunk(trunk, std::cout);
+    if (synced) PrintSyncStatus(*synced, std::cout);
   }
   return OkStatus();
 }
@@ -184,12 +192,30 @@ Status ListCommand(const Cli& cli, const Options& o) {
 Status HistoryCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
   TRUNKLINE_ASSIGN_OR_RETURN(auto history, reg->History(o.id));
+  // The sync outcomes, interleaved by position: when each change reached the provider.
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync synced, sync::ReadTrunkSync(reg->journal(), o.id));
+  auto outcome = synced.records.begin();
+  const auto outcomes_before = [&](uint64_t position, auto emit) {
+    for (; outcome != synced.records.end() && outcome->position < position; ++outcome) {
+      emit(*outcome);
+    }
+  };
   if (cli.json()) {
     boost::json::array out;
-    for (const auto& e : history) out.push_back(HistoryJson(e));
+    const auto emit = [&](const sync::SyncRecord& r) { out.push_back(SyncRecordJson(r)); };
+    for (const auto& e : history) {
+      outcomes_before(e.position, emit);
+      out.push_back(HistoryJson(e));
+    }
+    outcomes_before(UINT64_MAX, emit);
     PrintJson(out);
   } else {
-    PrintHistory(history, std::cout);
+    const auto emit = [&](const sync::SyncRecord& r) { PrintSyncRecord(r, std::cout); };
+    for (const auto& e : history) {
+      outcomes_before(e.position, emit);
+      PrintHistory({e}, std::cout);
+    }
+    outcomes_before(UINT64_MAX, emit);
   }
   return OkStatus();
 }

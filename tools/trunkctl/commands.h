@@ -42,6 +42,12 @@ struct Options {
   std::string to;                          // ParsePoint
   std::optional<std::string> export_from;  // ParseCount
   std::optional<std::string> export_to;    // ParseCount
+  // Sync.
+  bool once = false;
+  std::string concurrency;     // ParseCount
+  std::string drift_interval;  // ParseSeconds
+  std::string policy;          // correct | report
+  std::string accounts_file;
 };
 
 // The environment variable `name`, or `fallback` when it is unset or empty.

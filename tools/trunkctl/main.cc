@@ -18,6 +18,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "sync_commands.h"
 #include "text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 
@@ -194,6 +195,57 @@ void AddOtherCommands(CLI::App& app, Options& o, const Cli& cli, Action& action)
   inspect->callback([&] { action = [&] { return tc::PluginsCommand(cli, o, true); }; });
 }
 
+void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) {
+  const auto accounts = [&](CLI::App* cmd) {
+    cmd->add_option("--accounts", o.accounts_file,
+                    "provider accounts file (default: $TRUNKLINE_ACCOUNTS; core/sync/README.md)");
+    return cmd;
+  };
+  CLI::App* sync = app.add_subcommand("sync", "bring providers in line with the registry")
+                       ->require_subcommand(1);
+  CLI::App* run = accounts(sync->add_subcommand("run", "run the sync worker in the foreground"));
+  run->add_flag("--once", o.once,
+                "one pass over every trunk that needs work; exit 0 when all converged");
+  run->add_option("--concurrency", o.concurrency, "trunks synced at once (default 32)")
+      ->check(CountCheck());
+  run->add_option("--drift-interval", o.drift_interval,
+                  "seconds between observations of synced trunks for drift (default: never)")
+      ->check(Checked(tc::ParseSeconds, "SECONDS"));
+  run->add_option("--actor", o.actor, "the actor of journaled outcomes (default: sync)");
+  run->callback([&] { action = [&] { return tc::SyncRunCommand(cli, o); }; });
+
+  CLI::App* status = sync->add_subcommand("status", "where each trunk stands with its provider");
+  status->add_option("ID", o.id, "one trunk (default: all)");
+  status->callback([&] { action = [&] { return tc::SyncStatusCommand(cli, o); }; });
+
+  CLI::App* plan =
+      accounts(sync->add_subcommand("plan", "the requests a sync would send (reads only)"));
+  plan->add_option("ID", o.id, "one trunk (default: every trunk that needs work)");
+  plan->callback([&] { action = [&] { return tc::SyncPlanCommand(cli, o); }; });
+
+  CLI::App* retry = IdArgument(sync->add_subcommand("retry", "sync a parked trunk again"), o);
+  retry->add_option("--actor", o.actor, "who asks (default: trunkctl)");
+  retry->callback([&] { action = [&] { return tc::SyncRetryCommand(cli, o); }; });
+
+  CLI::App* policy =
+      IdArgument(sync->add_subcommand("policy", "correct drift, or only report it"), o);
+  policy->add_option("POLICY", o.policy, "correct or report")
+      ->required()
+      ->check(CLI::IsMember({"correct", "report"}));
+  policy->add_option("--actor", o.actor, "who asks (default: trunkctl)");
+  policy->callback([&] { action = [&] { return tc::SyncPolicyCommand(cli, o); }; });
+
+  CLI::App* import =
+      accounts(app.add_subcommand("import", "adopt a provider account's trunks (reads only)"));
+  import->add_option("--provider", o.provider, "provider id, e.g. twilio")->required();
+  import->add_option("--account", o.account, "account alias (default: default)");
+  import->add_option("--actor", o.actor, "the actor of the imported trunks (default: import)");
+  import->callback([&] { action = [&] { return tc::ImportCommand(cli, o);
+};
+}  // namespace
+);
+}
+
 // "unknown command 'trnk'; did you mean 'trunk'?" when the word where a command was
 // expected names none; nullopt when the parse failed for another reason.
 std::optional<std::string> UnknownCommand(CLI::App& app) {
@@ -261,6 +313,7 @@ RunResult Run(int argc, char** argv) {
   AddTrunkCommands(trunk, o, cli, action);
   AddSubResourceCommands(trunk, o, cli, action);
   AddOtherCommands(app, o, cli, action);
+  AddSyncCommands(app, o, cli, action);
 
   try {
     app.parse(argc, argv);

@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <iostream>
 
+#include "sync_commands.h"
 #include "text.h"
 #include "trunkline/base/overloaded.h"
 #include "trunkline/domain/event_codec.h"
@@ -169,6 +171,15 @@ boost::json::object RecordJson(const journal::Record& r) {
   out["command_id"] = r.metadata.command_id;
   out["correlation_id"] = r.metadata.correlation_id;
   out["hash"] = ToHex(r.hash);
+  if (r.stream.starts_with(sync::kSyncStreamPrefix)) {
+    Result<sync::SyncEvent> event = sync::DecodeSyncEvent(r.type, r.schema_version, r.payload);
+    if (event.ok()) {
+      out["payload"] = SyncEventJson(*event);
+    } else {
+      out["payload_error"] = event.status().ToString();
+    }
+    return out;
+  }
   Result<domain::Event> event = domain::DecodeEvent(r.type, r.schema_version, r.payload);
   if (event.ok()) {
     out["payload"] = EventJson(*event);
@@ -189,9 +200,26 @@ void PrintTrunk(const domain::TrunkState& t, std::ostream& out) {
   }
 }
 
-// Each column as wide as its widest cell, two spaces apart; ids are never cut.
+void PrintTable(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += i + 1 < row.size() ? Pad(row[i], widths[i] + 2) : row[i];
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << "\n";
+  }
+}
+
+void PrintJson(const boost::json::value& value) { std::cout << SerializeJson(value) << "\n"; }
+
 void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out) {
-  std::vector<std::array<std::string, 5>> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"ID", "PROVIDER", "ACCOUNT", "VERSION", "NAME"});
   for (const auto& t : trunks) {
     std::string name;
@@ -203,19 +231,7 @@ void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream&
     rows.push_back({EscapeText(t.id), EscapeText(t.provider), EscapeText(t.account),
                     std::to_string(t.version), EscapeText(name)});
   }
-  std::array<size_t, 4> widths{};
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < widths.size(); ++i) line += Pad(row[i], widths[i] + 2);
-    line += row[4];
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << "\n";
-  }
+  PrintTable(rows, out);
 }
 
 void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out) {

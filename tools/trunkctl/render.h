@@ -23,6 +23,12 @@ boost::json::object ChangeJson(const registry::FieldChange& change);
 boost::json::object EventJson(const domain::Event& event);
 boost::json::object RecordJson(const journal::Record& record);  // payload decoded
 
+// Each column as wide as its widest cell, two spaces apart; cells are never cut. Cells are
+// already escaped (EscapeText).
+void PrintTable(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
+// One JSON value on std::cout, as SerializeJson writes it, and a newline.
+void PrintJson(const boost::json::value& value);
+
 void PrintTrunk(const domain::TrunkState& trunk, std::ostream& out);
 void PrintTrunkList(const std::vector<domain::TrunkState>& trunks, std::ostream& out);
 void PrintHistory(const std::vector<registry::HistoryEntry>& history, std::ostream& out);

@@ -31,6 +31,7 @@
 #include "trunkline/base/clock.h"
 #include "trunkline/base/status.h"
 #include "trunkline/http/http.h"
+#include "trunkline/sync/accounts.h"
 #include "trunkline/sync/sync_ledger.h"
 
 namespace trunkline::registry {
@@ -63,6 +64,9 @@ struct AccountAccess {
 // with that message.
 using AccountResolver =
     std::function<Result<AccountAccess>(const std::string& provider, const std::string& alias)>;
+
+// The resolver of an Accounts (accounts.h): each alias resolved when first asked.
+AccountResolver ResolverOf(std::shared_ptr<const Accounts> accounts);
 
 struct SyncOptions {
   uint32_t concurrency = 32;  // trunks reconciled at once

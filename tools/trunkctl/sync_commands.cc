@@ -1,0 +1,380 @@
+// trunkctl's sync commands: run the sync worker in the foreground, show where each trunk
+// stands with its provider, plan without writing, retry, set the drift policy, import.
+#include "sync_commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+
+#include "args.h"
+#include "render.h"
+#include "text.h"
+#include "trunkline/base/overloaded.h"
+#include "trunkline/sync/http_transport.h"
+#include "trunkline/sync/sync_worker.h"
+
+namespace trunkline::trunkctl {
+namespace {
+
+std::atomic<sync::SyncWorker*> running_worker{nullptr};
+
+extern "C" void StopOnSignal(int) {
+  if (sync::SyncWorker* worker = running_worker.load()) worker->Stop();
+}
+
+// Stops the running worker on SIGINT/SIGTERM for as long as it lives.
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(sync::SyncWorker& worker) {
+    running_worker = &worker;
+    std::signal(SIGINT, StopOnSignal);
+    std::signal(SIGTERM, StopOnSignal);
+  }
+  ~StopOnSignals() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    running_worker = nullptr;
+  }
+};
+
+// "pending 3  converged 197  failed 0  parked 0  41 req/s", redrawn in place on a terminal.
+class ProgressLine {
+ public:
+  void Show(const sync::SyncProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    if (now - shown_ < std::chrono::milliseconds(250)) return;
+    const double seconds = std::chrono::duration<double>(now - shown_).count();
+    const double rate =
+        shown_requests_ == 0 && seconds > 10 ? 0 : (p.requests - shown_requests_) / seconds;
+    shown_ = now;
+    shown_requests_ = p.requests;
+    std::cerr << "\rsync: pending " << p.pending << "  converged " << p.synced << "  failed "
+              << p.failed << "  parked " << p.parked << "  " << static_cast<uint64_t>(rate)
+              << " req/s   " << std::flush;
+    drawn_ = true;
+  }
+  ~ProgressLine() {
+    if (drawn_) std::cerr << "\n";
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point shown_{};
+  uint64_t shown_requests_ = 0;
+  bool drawn_ = false;
+};
+
+boost::json::value ValueJson(const sync::FieldValue& v) {
+  return std::visit([](const auto& x) -> boost::json::value { return boost::json::value(x); }, v);
+}
+
+boost::json::object ErrorJson(const sync::SyncErrorInfo& e) {
+  boost::json::object out;
+  out["code"] = std::string(StatusCodeName(static_cast<StatusCode>(e.code)));
+  out["message"] = e.message;
+  if (!e.field.empty()) out["field"] = e.field;
+  if (!e.provider_code.empty()) out["provider_code"] = e.provider_code;
+  if (!e.provider_message.empty()) out["provider_message"] = e.provider_message;
+  return out;
+}
+
+std::string Text(const sync::FieldValue& v) { return domain::FieldValueToString(v); }
+
+Result<sync::SyncOptions> WorkerOptions(const Options& o) {
+  sync::SyncOptions options;
+  if (!o.concurrency.empty()) {
+    Result<uint64_t> n = ParseCount(o.concurrency);
+    if (!n.ok() || *n == 0 || *n > 4096) {
+      return InvalidArgumentError("--concurrency: must be a whole number from 1 to 4096");
+    }
+    options.concurrency = static_cast<uint32_t>(*n);
+  }
+  if (!o.drift_interval.empty()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(std::chrono::milliseconds interval, ParseSeconds(o.drift_interval));
+    options.drift_interval = interval;
+  }
+  options.actor = o.actor.empty() ? "sync" : o.actor;
+  return options;
+}
+
+}  // namespace
+
+Result<sync::AccountResolver> Accounts(const Options& o) {
+  const std::string path =
+      o.accounts_file.empty() ? EnvOr("TRUNKLINE_ACCOUNTS", "") : o.accounts_file;
+  if (path.empty()) {
+    return sync::ResolverOf(sync::Accounts::FromEnvironment(sync::ProcessEnvironment()));
+  }
+  Result<std::unique_ptr<sync::Accounts>> loaded =
+      sync::Accounts::Load(path, sync::ProcessEnvironment());
+  if (!loaded.ok()) return loaded.status().WithContext("--accounts");
+  return sync::ResolverOf(std::move(*loaded));
+}
+
+boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& t) {
+  boost::json::object out;
+  out["id"] = t.id;
+  out["provider"] = t.provider;
+  out["account"] = t.account;
+  out["state"] = sync::SyncStateName(t.state());
+  out["desired_version"] = t.desired_version;
+  out["synced_version"] = t.synced_version;
+  out["remote_id"] = t.remote_id;
+  boost::json::object read_only;
+  for (const auto& [name, value] : t.read_only) read_only[name] = ValueJson(value);
+  out["read_only"] = std::move(read_only);
+  out["attempts"] = t.attempts;
+  if (t.next_try_us != 0 && t.state() == sync::SyncState::kFailed) {
+    out["next_try"] = FormatTime(t.next_try_us);
+  }
+  out["drift_policy"] = sync::DriftPolicyName(t.drift_policy);
+  if (t.last_error) out["last_error"] = ErrorJson(*t.last_error);
+  return out;
+}
+
+void PrintSyncStatus(const sync::TrunkSyncStatus& t, std::ostream& out) {
+  out << "sync      " << sync::SyncStateName(t.state());
+  if (t.synced_version != 0) out << " at version " << t.synced_version;
+  if (t.synced_version != t.desired_version) out << " (registry at " << t.desired_version << ")";
+  out << "\n";
+  if (!t.remote_id.empty()) out << "remote id " << EscapeText(t.remote_id) << "\n";
+  for (const auto& [name, value] : t.read_only) {
+    out << "  " << EscapeText("remote." + name) << " " << EscapeText(Text(value)) << "\n";
+  }
+  if (t.last_error) {
+    out << "error     "
+        << EscapeText(sync::DescribeSyncEvent(sync::SyncFailed{*t.last_error, t.attempts, 0, 0}))
+        << "\n";
+  }
+}
+
+boost::json::object SyncEventJson(const sync::SyncEvent& event) {
+  boost::json::object out;
+  const auto remote = [&](const auto& e) {
+    out["provider"] = e.provider;
+    out["account"] = e.account;
+    out["remote_id"] = e.remote_id;
+    boost::json::object items;
+    for (const auto& [sub, ids] : e.item_ids) {
+      boost::json::object mapped;
+      for (const auto& [item, remote_id] : ids) mapped[item] = remote_id;
+      items[sub] = std::move(mapped);
+    }
+    out["item_ids"] = std::move(items);
+    boost::json::object read_only;
+    for (const auto& [name, value] : e.read_only) read_only[name] = ValueJson(value);
+    out["read_only"] = std::move(read_only);
+    out["desired_version"] = e.desired_version;
+  };
+  std::visit(
+      Overloaded{
+          [&](const sync::SyncCreatePending& e) {
+            out["provider"] = e.provider;
+            out["account"] = e.account;
+            out["desired_version"] = e.desired_version;
+          },
+          [&](const sync::TrunkSynced& e) {
+            remote(e);
+            out["requests"] = e.requests;
+          },
+          [&](const sync::TrunkImported& e) { remote(e); },
+          [&](const sync::SyncFailed& e) {
+            out["error"] = ErrorJson(e.error);
+            out["attempt"] = e.attempt;
+            out["next_try"] = FormatTime(e.next_try_us);
+            out["desired_version"] = e.desired_version;
+          },
+          [&](const sync::SyncParked& e) {
+            out["error"] = ErrorJson(e.error);
+            out["attempts"] = e.attempts;
+            out["desired_version"] = e.desired_version;
+          },
+          [&](const sync::SyncDriftDetected& e) {
+            boost::json::array changes;
+            for (const sync::DriftChange& c : e.changes) {
+              boost::json::object change{{"path", c.path}};
+              change["expected"] = c.expected ? boost::json::value(*c.expected) : nullptr;
+              change["found"] = c.found ? boost::json::value(*c.found) : nullptr;
+              changes.push_back(std::move(change));
+            }
+            out["changes"] = std::move(changes);
+            out["corrected"] = e.corrected;
+          },
+          [&](const sync::RemoteTrunkDeleted& e) {
+            out["remote_id"] = e.remote_id;
+            out["desired_version"] = e.desired_version;
+          },
+          [&](const sync::SyncRetryRequested&) {},
+          [&](const sync::SyncPolicySet& e) { out["drift"] = sync::DriftPolicyName(e.drift); },
+      },
+      event);
+  out["description"] = sync::DescribeSyncEvent(event);
+  return out;
+}
+
+boost::json::object SyncRecordJson(const sync::SyncRecord& r) {
+  boost::json::object out;
+  out["position"] = r.position;
+  out["time"] = FormatTime(r.time_us);
+  out["type"] = r.type;
+  out["actor"] = r.metadata.actor;
+  out["reason"] = r.metadata.reason;
+  out["command_id"] = r.metadata.command_id;
+  out["sync"] = SyncEventJson(r.event);
+  return out;
+}
+
+void PrintSyncRecord(const sync::SyncRecord& r, std::ostream& out) {
+  out << "   @" << r.position << " " << FormatTime(r.time_us) << " " << EscapeText(r.type) << " by "
+      << EscapeText(r.metadata.actor) << ": " << EscapeText(sync::DescribeSyncEvent(r.event))
+      << "\n";
+}
+
+Status SyncRunCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
+  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
+  ProgressLine line;
+  if (isatty(STDERR_FILENO)) worker.OnProgress([&](const sync::SyncProgress& p) { line.Show(p); });
+  StopOnSignals stop(worker);
+  Status s = o.once ? worker.RunOnce() : worker.Run();
+  const sync::SyncProgress p = worker.progress();
+  std::cout << "converged " << p.synced << ", failed " << p.failed << ", parked " << p.parked
+            << ", pending " << p.pending << "; " << p.requests << " requests\n";
+  return s;
+}
+
+Status SyncStatusCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
+  std::vector<sync::TrunkSyncStatus> trunks;
+  if (!o.id.empty()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync one, sync::ReadTrunkSync(reg->journal(), o.id));
+    trunks.push_back(std::move(one.status));
+  } else {
+    sync::SyncLedger ledger;
+    TRUNKLINE_RETURN_IF_ERROR(ledger.CatchUp(reg->journal()));
+    for (const auto& [id, t] : ledger.trunks()) {
+      if (!t.provider.empty()) trunks.push_back(t);
+    }
+  }
+  if (cli.json()) {
+    boost::json::array out;
+    for (const auto& t : trunks) out.push_back(SyncStatusJson(t));
+    PrintJson(o.id.empty() ? boost::json::value(out) : boost::json::value(out.front()));
+    return OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"ID", "PROVIDER", "STATE", "VERSION", "SYNCED", "REMOTE ID", "LAST ERROR"});
+  for (const auto& t : trunks) {
+    rows.push_back({EscapeText(t.id), EscapeText(t.provider), sync::SyncStateName(t.state()),
+                    std::to_string(t.desired_version), std::to_string(t.synced_version),
+                    EscapeText(t.remote_id),
+                    t.last_error ? EscapeText(t.last_error->message) : ""});
+  }
+  PrintTable(rows, std::cout);
+  return OkStatus();
+}
+
+Status SyncPlanCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
+  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
+  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<sync::TrunkPlan> plans, worker.Plan(o.id));
+  if (cli.json()) {
+    boost::json::array out;
+    for (const sync::TrunkPlan& plan : plans) {
+      boost::json::object p;
+      p["id"] = plan.trunk_id;
+      for (const char* part : {"reads", "writes"}) {
+        boost::json::array requests;
+        for (const auto& r : part == std::string("reads") ? plan.reads : plan.writes) {
+          requests.push_back({{"kind", r.kind},
+                              {"target", r.target},
+                              {"method", r.method},
+                              {"url", r.url},
+                              {"body", r.body}});
+        }
+        p[part] = std::move(requests);
+      }
+      p["converged"] = plan.writes.empty() && !plan.error;
+      if (plan.error) p["error"] = plan.error->ToString();
+      out.push_back(std::move(p));
+    }
+    PrintJson(out);
+    return OkStatus();
+  }
+  if (plans.empty()) std::cout << "nothing to sync\n";
+  for (const sync::TrunkPlan& plan : plans) {
+    std::cout << EscapeText(plan.trunk_id) << ":";
+    if (plan.error) {
+      std::cout << " cannot plan: " << EscapeText(plan.error->ToString()) << "\n";
+      continue;
+    }
+    std::cout << (plan.writes.empty() ? " converged\n" : "\n");
+    for (const auto& r : plan.writes) {
+      std::cout << "  " << r.method << " " << EscapeText(r.url) << "  (" << r.kind << " "
+                << EscapeText(r.target) << ")\n";
+      if (!r.body.empty()) std::cout << "    " << EscapeText(r.body) << "\n";
+    }
+  }
+  return OkStatus();
+}
+
+Status SyncRetryCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
+  TRUNKLINE_RETURN_IF_ERROR(sync::RequestRetry(*reg, o.id, o.actor.empty() ? "trunkctl" : o.actor));
+  std::cout << "trunk " << EscapeText(o.id) << " will be synced again by the next sync run\n";
+  return OkStatus();
+}
+
+Status SyncPolicyCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::DriftPolicy policy, sync::ParseDriftPolicy(o.policy));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
+  TRUNKLINE_RETURN_IF_ERROR(
+      sync::SetDriftPolicy(*reg, o.id, policy, o.actor.empty() ? "trunkctl" : o.actor));
+  std::cout << "trunk " << EscapeText(o.id) << ": drift is "
+            << (policy == sync::DriftPolicy::kReport ? "reported only" : "corrected") << "\n";
+  return OkStatus();
+}
+
+Status ImportCommand(const Cli& cli, const Options& o) {
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
+  options.actor = o.actor.empty() ? "import" : o.actor;
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
+  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
+  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncWorker::ImportReport report,
+                             worker.Import(o.provider, o.account));
+  if (cli.json()) {
+    boost::json::object out;
+    boost::json::array imported, held, refused;
+    for (const auto& id : report.imported) imported.push_back(boost::json::value(id));
+    for (const auto& id : report.already_held) held.push_back(boost::json::value(id));
+    for (const auto& s : report.refused) refused.push_back(boost::json::value(s.ToString()));
+    out["imported"] = std::move(imported);
+    out["already_held"] = std::move(held);
+    out["refused"] = std::move(refused);
+    PrintJson(out);
+  } else {
+    for (const auto& id : report.imported) std::cout << "imported " << EscapeText(id) << "\n";
+    std::cout << report.imported.size() << " imported, " << report.already_held.size()
+              << " already in the registry, " << report.refused.size() << " refused\n";
+    for (const auto& s : report.refused) std::cout << "  " << EscapeText(s.ToString()) << "\n";
+  }
+  if (!report.refused.empty()) {
+    return FailedPreconditionError(std::to_string(report.refused.size()) +
+                                   " remote trunks could not be imported (listed above)");
+  }
+  return OkStatus();
+}
+
+}  // namespace trunkline::trunkctl

@@ -1,0 +1,35 @@
+// trunkctl's sync commands (see sync_commands.cc) and how trunk views show sync state.
+#pragma once
+
+#include <boost/json.hpp>
+#include <ostream>
+
+#include "commands.h"
+#include "trunkline/sync/sync_ledger.h"
+#include "trunkline/sync/sync_worker.h"
+
+namespace trunkline::trunkctl {
+
+// The provider accounts: --accounts FILE (or $TRUNKLINE_ACCOUNTS), and the environment's
+// defaults (core/sync/README.md).
+Result<sync::AccountResolver> Accounts(const Options& o);
+
+boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& status);
+void PrintSyncStatus(const sync::TrunkSyncStatus& status, std::ostream& out);
+// A sync outcome in a trunk's history (and an export's payload).
+boost::json::object SyncEventJson(const sync::SyncEvent& event);
+boost::json::object SyncRecordJson(const sync::SyncRecord& record);
+void PrintSyncRecord(const sync::SyncRecord& record, std::ostream& out);
+
+// `sync run [--once]`: the worker in the foreground, a progress line on a terminal.
+Status SyncRunCommand(const Cli& cli, const Options& o);
+// `sync status [ID]`: per trunk, registry vs synced version, remote id, state, last error.
+Status SyncStatusCommand(const Cli& cli, const Options& o);
+// `sync plan [ID]`: reads the providers, lists the writes that would follow; sends none.
+Status SyncPlanCommand(const Cli& cli, const Options& o);
+Status SyncRetryCommand(const Cli& cli, const Options& o);
+Status SyncPolicyCommand(const Cli& cli, const Options& o);
+// `import --provider P [--account A]`.
+Status ImportCommand(const Cli& cli, const Options& o);
+
+}  // namespace trunkline::trunkctl
