@@ -1,0 +1,510 @@
+// Answer parsing: what Twilio's answers say about the remote trunk, in registry terms.
+//
+// Content conventions (what the sync worker compares with the registry):
+//   - a JSON null or "" is an absent field;
+//   - with a desired trunk, a settable field the registry does not hold is left out when
+//     Twilio has it at the value the adapter would send for it (its `unset`: Twilio's default
+//     or "") or Twilio cannot clear it (domain_name): absent means "as the registry leaves it";
+//   - with no desired trunk (import), every value Twilio holds is kept;
+//   - empty singletons, item maps and attachment lists are left out.
+// read_only holds the Trunk resource's other fields under their JSON names: strings as str,
+// booleans as bool, numbers as int, and arrays and objects (auth_type_set, recording, links)
+// as their compact JSON text; nulls are left out.
+#include <strings.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include "twilio_sync.h"
+
+namespace trunkline::twilio {
+namespace {
+
+namespace json = boost::json;
+using plugin_sdk::AbsorbInput;
+using plugin_sdk::AbsorbResult;
+using plugin_sdk::DesiredTrunk;
+using plugin_sdk::Fields;
+using plugin_sdk::Observation;
+using plugin_sdk::StepKind;
+using plugin_sdk::SyncError;
+
+constexpr const char* kTrunkReadOnly[] = {
+    "sid",          "account_sid",  "auth_type", "auth_type_set", "symmetric_rtp_enabled",
+    "date_created", "date_updated", "url",       "links"};
+
+// An answer that should be a JSON resource but is not: a retryable error.
+struct BadAnswer {
+  std::string what;
+};
+
+json::object ParseObject(const std::string& body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) throw BadAnswer{"is not a JSON object"};
+  return std::move(v.as_object());
+}
+
+std::string Text(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "";
+}
+
+// A JSON value as a registry value: bool, int or str; arrays and objects as JSON text.
+std::optional<plugin_sdk::FieldValue> ValueOf(const json::value& v) {
+  if (v.is_bool()) return v.as_bool();
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64()) return static_cast<int64_t>(v.as_uint64());
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return std::nullopt;
+  return json::serialize(v);
+}
+
+std::string Wire(const plugin_sdk::FieldValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  return std::get<std::string>(v);
+}
+
+// `params`' fields of a resource, by the conventions at the top. `desired` is null for
+// import (keep every value).
+template <size_t N>
+Fields Observed(const json::object& o, const ParamName (&params)[N], const Fields* desired) {
+  Fields out;
+  for (const ParamName& p : params) {
+    const json::value* v = o.if_contains(p.field);
+    std::optional<plugin_sdk::FieldValue> value = v ? ValueOf(*v) : std::nullopt;
+    if (!value ||
+        (std::holds_alternative<std::string>(*value) && std::get<std::string>(*value).empty())) {
+      continue;
+    }
+    if (desired != nullptr && !desired->count(p.field) &&
+        (p.unset == nullptr || Wire(*value) == p.unset)) {
+      continue;
+    }
+    out[p.field] = std::move(*value);
+  }
+  return out;
+}
+
+template <typename Map>
+const typename Map::mapped_type* Get(const Map& map, const std::string& key) {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+const Fields* DesiredFields(const DesiredTrunk* d) { return d ? &d->content.fields : nullptr; }
+
+const Fields* DesiredRecording(const DesiredTrunk* d) {
+  static const Fields kNone;
+  if (d == nullptr) return nullptr;
+  const Fields* f = Get(d->content.singletons, kRecording);
+  return f ? f : &kNone;
+}
+
+std::string RecordingText(const json::object& r) {
+  json::object out;
+  for (const char* key : {"mode", "trim"}) {
+    if (const json::value* v = r.if_contains(key)) out[key] = *v;
+  }
+  return json::serialize(out);
+}
+
+void TakeTrunk(const json::object& t, const DesiredTrunk* d, Observation& o) {
+  o.remote_id = Text(t, "sid");
+  o.content.fields = Observed(t, kTrunkParams, DesiredFields(d));
+  o.read_only.clear();
+  for (const char* key : kTrunkReadOnly) {
+    if (const json::value* v = t.if_contains(key)) {
+      if (auto value = ValueOf(*v)) o.read_only[key] = *value;
+    }
+  }
+  if (const json::value* r = t.if_contains(kRecording); r != nullptr && r->is_object()) {
+    o.read_only[kRecording] = RecordingText(r->as_object());
+  }
+}
+
+void TakeRecording(const json::object& r, const DesiredTrunk* d, Observation& o) {
+  Fields fields = Observed(r, kRecordingParams, DesiredRecording(d));
+  if (fields.empty()) {
+    o.content.singletons.erase(kRecording);
+  } else {
+    o.content.singletons[kRecording] = std::move(fields);
+  }
+  if (o.read_only.count(kRecording)) o.read_only[kRecording] = RecordingText(r);
+}
+
+// Leaves out the empty containers (an empty list reads as no list).
+void Tidy(Observation& o) {
+  std::erase_if(o.content.items, [](const auto& kv) { return kv.second.empty(); });
+  std::erase_if(o.item_ids, [](const auto& kv) { return kv.second.empty(); });
+  std::erase_if(o.content.attachments, [](const auto& kv) { return kv.second.empty(); });
+}
+
+// Forgets a trunk Twilio no longer has: read, it does not exist.
+void Forget(Observation& o) {
+  o.remote_id.clear();
+  o.item_ids.clear();
+  o.content = {};
+  o.read_only.clear();
+  o.read = true;
+  o.exists = false;
+  std::erase_if(o.progress, [](const auto& kv) {
+    return kv.first.starts_with("read:") || kv.first.starts_with("next:");
+  });
+}
+
+void CheckRead(Observation& o) {
+  for (const char* part : kParts) {
+    if (!o.progress.count(std::string("read:") + part)) return;
+  }
+  o.read = true;
+  o.exists = true;
+}
+
+// One page of a list: its items and the cursor of the next page, if any.
+struct Page {
+  const json::array* items = nullptr;
+  std::optional<std::string> next;
+};
+
+// `body`'s page of the list `key` at `path` ("/v1/Trunks/TK.../OriginationUrls"). The cursor
+// is next_page_url's path (from its "/v1/") and query, relative to the account's base URL.
+Page PageOf(const json::object& body, const std::string& key, const std::string& path) {
+  Page page;
+  if (const json::value* items = body.if_contains(key); items != nullptr && items->is_array()) {
+    page.items = &items->as_array();
+  } else {
+    throw BadAnswer{"has no \"" + key + "\" list"};
+  }
+  const json::value* meta = body.if_contains("meta");
+  const std::string next =
+      meta && meta->is_object() ? Text(meta->as_object(), "next_page_url") : "";
+  if (next.empty()) return page;
+  auto url = boost::urls::parse_uri_reference(next);
+  const std::string at = url ? std::string(url->encoded_path()) : "";
+  const size_t v1 = at.find("/v1/");
+  if (v1 == std::string::npos || at.substr(v1) != path) {
+    throw BadAnswer{"names a next page outside " + path + ": " + next};
+  }
+  page.next = at.substr(v1) + (url->has_query() ? "?" + std::string(url->encoded_query()) : "");
+  return page;
+}
+
+void AddSorted(std::vector<std::string>& ids, const std::string& id) {
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+}
+
+bool SameFields(const Fields& a, const Fields& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](auto& x, auto& y) {
+           return x.first == y.first && Wire(x.second) == Wire(y.second);
+         });
+}
+
+// Each remote origination URL keyed by the registry item item_ids maps it to, or by its sid
+// (import), or "remote:<sid>" until the listing is complete.
+void TakeOriginationUrls(const json::array& urls, const DesiredTrunk* d, Observation& o) {
+  auto& items = o.content.items[kOriginationUrls];
+  auto& ids = o.item_ids[kOriginationUrls];
+  for (const json::value& v : urls) {
+    if (!v.is_object()) continue;
+    const std::string sid = Text(v.as_object(), "sid");
+    std::string key = d ? "remote:" + sid : sid;
+    if (d == nullptr) ids[sid] = sid;
+    for (const auto& [item, mapped] : ids) {
+      if (mapped == sid) key = item;
+    }
+    items[key] = Observed(v.as_object(), kOriginationUrlParams, nullptr);
+  }
+}
+
+// Once every page is in: mappings to sids Twilio no longer has are dropped, and each remote
+// item no registry item maps to is adopted by the first registry item (in id order) that has
+// none and the same fields.
+void FinishOriginationUrls(const DesiredTrunk* d, Observation& o) {
+  auto& items = o.content.items[kOriginationUrls];
+  auto& ids = o.item_ids[kOriginationUrls];
+  std::erase_if(ids, [&](const auto& kv) { return !items.count(kv.first); });
+  if (d == nullptr) return;
+  const auto* want = Get(d->content.items, kOriginationUrls);
+  if (want == nullptr) return;
+  std::vector<std::string> remote;
+  for (const auto& [key, fields] : items) {
+    if (key.starts_with("remote:")) remote.push_back(key);
+  }
+  for (const std::string& key : remote) {
+    for (const auto& [item, fields] : *want) {
+      if (items.count(item) || !SameFields(fields, items.at(key))) continue;
+      items[item] = items.at(key);
+      ids[item] = key.substr(7);
+      items.erase(key);
+      break;
+    }
+  }
+}
+
+AbsorbResult Done(Observation o) {
+  Tidy(o);
+  return AbsorbResult{std::move(o), std::nullopt};
+}
+
+AbsorbResult Failed(const AbsorbInput& in) {
+  return AbsorbResult{std::nullopt, ClassifyError(in.step, in.response)};
+}
+
+// The trunk sid a step's path names ("/v1/Trunks/<sid>..."), or "".
+std::string TrunkOf(const std::string& path) {
+  constexpr std::string_view kPrefix = "/v1/Trunks/";
+  if (!path.starts_with(kPrefix)) return "";
+  return path.substr(kPrefix.size(), path.find('/', kPrefix.size()) - kPrefix.size());
+}
+
+// A list page of one part (`key`) into `o`: the first page replaces what `o` held of it.
+// Returns the cursor of the next page, if any.
+std::optional<std::string> TakeListPage(const AbsorbInput& in, const std::string& part,
+                                        const DesiredTrunk* d, bool first, Observation& o) {
+  const json::object body = ParseObject(in.response.body);
+  const std::string sid = TrunkOf(in.step.request.path);
+  const Page page = PageOf(body, part, SubResourcePath(sid, part));
+  if (part == kOriginationUrls) {
+    if (first) o.content.items.erase(kOriginationUrls);
+    TakeOriginationUrls(*page.items, d, o);
+    if (!page.next) FinishOriginationUrls(d, o);
+  } else {
+    auto& ids = o.content.attachments[part];
+    if (first) ids.clear();
+    for (const json::value& v : *page.items) {
+      if (v.is_object()) AddSorted(ids, Text(v.as_object(), "sid"));
+    }
+  }
+  return page.next;
+}
+
+AbsorbResult AbsorbRead(const AbsorbInput& in, const std::string& part, Observation o) {
+  const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
+  if (in.response.status == 404) {
+    Forget(o);
+    return Done(std::move(o));
+  }
+  if (in.response.status != 200) return Failed(in);
+  if (part == "trunk") {
+    TakeTrunk(ParseObject(in.response.body), d, o);
+  } else if (part == kRecording) {
+    TakeRecording(ParseObject(in.response.body), d, o);
+  } else {
+    const std::string cursor = "next:" + part;
+    const bool first = !o.progress.count(cursor);
+    if (auto next = TakeListPage(in, part, d, first, o)) {
+      o.progress[cursor] = *next;
+      return Done(std::move(o));
+    }
+    o.progress.erase(cursor);
+  }
+  o.progress["read:" + part] = "1";
+  CheckRead(o);
+  return Done(std::move(o));
+}
+
+// A trunk just made: nothing hangs under it yet, so every part reads as read.
+AbsorbResult AbsorbCreate(const AbsorbInput& in, Observation o) {
+  if (in.response.status / 100 != 2) return Failed(in);
+  const json::object t = ParseObject(in.response.body);
+  const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
+  Observation made;  // create_pending cleared: the create's answer came
+  made.progress = std::move(o.progress);
+  TakeTrunk(t, d, made);
+  if (const json::value* r = t.if_contains(kRecording); r != nullptr && r->is_object()) {
+    TakeRecording(r->as_object(), d, made);
+  }
+  for (const char* part : kParts) made.progress[std::string("read:") + part] = "1";
+  made.read = made.exists = true;
+  return Done(std::move(made));
+}
+
+AbsorbResult AbsorbOriginationUrl(const AbsorbInput& in, const std::string& item, Observation o) {
+  const int status = in.response.status;
+  auto& items = o.content.items[kOriginationUrls];
+  auto& ids = o.item_ids[kOriginationUrls];
+  const bool gone = status == 404 && in.step.kind != StepKind::kCreate;
+  if (in.step.kind == StepKind::kDelete || gone) {
+    if (status / 100 != 2 && !gone) return Failed(in);
+    items.erase(item);
+    ids.erase(item);
+    return Done(std::move(o));
+  }
+  if (status / 100 != 2) return Failed(in);
+  const json::object u = ParseObject(in.response.body);
+  ids[item] = Text(u, "sid");
+  items[item] = Observed(u, kOriginationUrlParams, nullptr);
+  return Done(std::move(o));
+}
+
+AbsorbResult AbsorbAssociation(const AbsorbInput& in, const std::string& part,
+                               const std::string& id, Observation o) {
+  const int status = in.response.status;
+  auto& ids = o.content.attachments[part];
+  if (in.step.kind == StepKind::kDelete) {
+    if (status / 100 != 2 && status != 404) return Failed(in);
+    std::erase(ids, id);
+    return Done(std::move(o));
+  }
+  if (status / 100 == 2) {
+    AddSorted(ids, id);
+    return Done(std::move(o));
+  }
+  // Attached already (to this trunk): done, not an error.
+  const SyncError e = ClassifyError(in.step, in.response);
+  if (e.provider_code == "21245" && e.provider_message.find("already") != std::string::npos &&
+      e.provider_message.find(o.remote_id) != std::string::npos) {
+    AddSorted(ids, id);
+    return Done(std::move(o));
+  }
+  return AbsorbResult{std::nullopt, e};
+}
+
+AbsorbResult AbsorbTrunkStep(const AbsorbInput& in, Observation o) {
+  const std::string& target = in.step.target;
+  const size_t slash = target.find('/');
+  const std::string part = target.substr(0, slash);
+  const std::string item = slash == std::string::npos ? "" : target.substr(slash + 1);
+  if (in.step.kind == StepKind::kCreate && part == "trunk") return AbsorbCreate(in, std::move(o));
+  if (TrunkOf(in.step.request.path) != o.remote_id) return Done(std::move(o));  // stale
+  if (in.step.kind == StepKind::kRead) return AbsorbRead(in, part, std::move(o));
+  if (part == kOriginationUrls) return AbsorbOriginationUrl(in, item, std::move(o));
+  if (part != "trunk" && part != kRecording) return AbsorbAssociation(in, part, item, std::move(o));
+  const int status = in.response.status;
+  if (status == 404 || (in.step.kind == StepKind::kDelete && status / 100 == 2)) {
+    Forget(o);  // deleted, or gone already
+    return Done(std::move(o));
+  }
+  if (status / 100 != 2) return Failed(in);
+  const json::object answer = ParseObject(in.response.body);
+  const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
+  if (part == "trunk") {
+    TakeTrunk(answer, d, o);
+  } else {
+    TakeRecording(answer, d, o);
+  }
+  return Done(std::move(o));
+}
+
+bool EqualsIgnoringCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && strncasecmp(a.c_str(), b.c_str(), a.size()) == 0;
+}
+
+// The lookup rule (README.md): with a domain_name, the remote trunk of that domain; without,
+// one whose settable fields equal the desired ones, and sit at Twilio's defaults (or unset)
+// where the desired trunk sets nothing.
+bool Matches(const Fields& want, const json::object& trunk) {
+  const Fields have = Observed(trunk, kTrunkParams, nullptr);
+  const auto text = [](const Fields& f, const char* name) -> std::optional<std::string> {
+    auto it = f.find(name);
+    return it == f.end() ? std::nullopt : std::optional(Wire(it->second));
+  };
+  if (auto domain = text(want, "domain_name")) {
+    auto found = text(have, "domain_name");
+    return found && EqualsIgnoringCase(*found, *domain);
+  }
+  for (const ParamName& p : kTrunkParams) {
+    std::optional<std::string> w = text(want, p.field), h = text(have, p.field);
+    if (w ? h != w : h && (p.unset == nullptr || *h != p.unset)) return false;
+  }
+  return true;
+}
+
+// A page of the trunk listing, for a lookup (the matching candidates) or an import scan.
+AbsorbResult AbsorbListing(const AbsorbInput& in, Observation o) {
+  if (in.response.status != 200) return Failed(in);
+  const json::object body = ParseObject(in.response.body);
+  const Page page = PageOf(body, "trunks", "/v1/Trunks");
+  for (const json::value& v : *page.items) {
+    if (!v.is_object()) continue;
+    const json::object& t = v.as_object();
+    const std::string sid = Text(t, "sid");
+    if (!IsSid(sid, "TK")) continue;
+    if (in.desired) {
+      if (Matches(in.desired->content.fields, t) &&
+          std::find(o.candidates.begin(), o.candidates.end(), sid) == o.candidates.end()) {
+        o.candidates.push_back(sid);
+      }
+      continue;
+    }
+    Observation found;
+    TakeTrunk(t, nullptr, found);
+    found.read = found.exists = true;
+    o.found.push_back(std::move(found));
+  }
+  const std::string cursor = in.desired ? "lookup:next" : "scan:next";
+  if (page.next) {
+    o.progress[cursor] = *page.next;
+  } else if (in.desired) {
+    o.progress.erase(cursor);
+    o.lookup_done = true;
+  } else {
+    o.progress.erase(cursor);
+    o.progress["scan:listed"] = "1";
+    o.scan_done = o.found.empty();
+  }
+  return Done(std::move(o));
+}
+
+bool ScanDone(const Observation& o) {
+  for (const Observation& found : o.found) {
+    for (const char* part : kParts) {
+      if (part == std::string_view("trunk")) continue;
+      auto it = o.progress.find("import:" + found.remote_id + ":" + part);
+      if (it == o.progress.end() || it->second != "1") return false;
+    }
+  }
+  return true;
+}
+
+// One part of an imported trunk (target "import/<sid>/<part>").
+AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
+  const std::string rest = in.step.target.substr(7);
+  const std::string sid = rest.substr(0, rest.find('/'));
+  const std::string part = rest.substr(rest.find('/') + 1);
+  auto found = std::find_if(o.found.begin(), o.found.end(),
+                            [&](const Observation& f) { return f.remote_id == sid; });
+  if (found == o.found.end()) return Done(std::move(o));
+  const std::string key = "import:" + sid + ":" + part;
+  if (in.response.status == 404) {  // deleted since the listing: not imported
+    o.found.erase(found);
+    std::erase_if(o.progress,
+                  [&](const auto& kv) { return kv.first.starts_with("import:" + sid); });
+  } else if (in.response.status != 200) {
+    return Failed(in);
+  } else if (part == kRecording) {
+    TakeRecording(ParseObject(in.response.body), nullptr, *found);
+    o.progress[key] = "1";
+  } else {
+    auto it = o.progress.find(key);
+    auto next = TakeListPage(in, part, nullptr, it == o.progress.end(), *found);
+    Tidy(*found);
+    o.progress[key] = next ? *next : "1";
+  }
+  o.scan_done = ScanDone(o);
+  return Done(std::move(o));
+}
+
+}  // namespace
+
+AbsorbResult Absorb(const AbsorbInput& in) {
+  try {
+    Observation o = in.observation;
+    if (in.step.target.starts_with("import/")) return AbsorbImportPart(in, std::move(o));
+    if (in.step.target == "trunks") return AbsorbListing(in, std::move(o));
+    return AbsorbTrunkStep(in, std::move(o));
+  } catch (const BadAnswer& bad) {
+    SyncError e;
+    e.code = 14;  // unavailable: something between answered for Twilio, or it misspoke
+    e.retryable = true;
+    e.message = "Twilio's answer (" + std::to_string(in.response.status) + ") to " +
+                in.step.request.method + " " + in.step.request.path + " " + bad.what;
+    return AbsorbResult{std::nullopt, std::move(e)};
+  }
+}
+
+}  // namespace trunkline::twilio
