@@ -14,7 +14,9 @@
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/domain/state_codec.h"
 #include "trunkline/plugin_sdk/schema_codec.h"
+#include "trunkline/plugin_sdk/sync_codec.h"
 #include "trunkline/projection/trunk_snapshots.h"
+#include "trunkline/sync/sync_events.h"
 
 namespace trunkline::fuzz {
 namespace {
@@ -319,6 +321,187 @@ Outcome CheckViolations(std::string_view input) {
   return CheckSdk(input, plugin_sdk::DecodeViolations, plugin_sdk::EncodeViolations);
 }
 
+// ---- sync outcome events ----
+
+// The first byte of a sync event input selects the type (the last is unknown) and the version,
+// as for trunk events.
+constexpr const char* kSyncEventTypes[] = {
+    "SyncCreatePending", "TrunkSynced",   "SyncFailed",         "SyncParked",
+    "SyncDriftDetected", "TrunkImported", "RemoteTrunkDeleted", "SyncRetryRequested",
+    "SyncPolicySet",     "SyncTeleported"};
+constexpr size_t kSyncTypes = std::size(kSyncEventTypes);
+
+std::vector<std::string> SyncEventSeeds() {
+  using namespace sync;
+  const SyncErrorInfo error{14, "busy", "origination_urls", "20503", "Service Unavailable"};
+  const ItemIds ids = {{"origination_urls", {{"main", "OU1"}, {"b", "OU2"}}}, {"none", {}}};
+  const std::map<std::string, FieldValue> read_only = {
+      {"sid", std::string("TK1")}, {"secure", true}, {"n", int64_t{-1} << 40}};
+  const std::vector<SyncEvent> events = {
+      SyncCreatePending{"twilio", "main", 3},
+      TrunkSynced{"twilio", "main", "TK1", ids, read_only, 7, uint64_t{1} << 40, 12},
+      SyncFailed{error, 2, -5, 7},
+      SyncParked{error, 9, 1},
+      SyncDriftDetected{{{"fields.name", "a", "b"}, {"urls.u1", std::nullopt, "present"}, {"x"}},
+                        true},
+      TrunkImported{"plivo", "eu", "123", ids, read_only, 1, 2},
+      RemoteTrunkDeleted{"TK1", 4},
+      SyncRetryRequested{},
+      SyncPolicySet{DriftPolicy::kReport}};
+  std::vector<std::string> out;
+  for (const SyncEvent& e : events) {
+    const EncodedSyncEvent encoded = EncodeSyncEvent(e);
+    size_t index = 0;
+    while (encoded.type != kSyncEventTypes[index]) ++index;
+    out.push_back(static_cast<char>(index + kSyncTypes * encoded.schema_version) + encoded.payload);
+  }
+  return out;
+}
+
+Outcome CheckSyncEvent(std::string_view input) {
+  if (input.empty()) return {false, ""};  // no selector, nothing to decode
+  const auto selector = static_cast<unsigned char>(input[0]);
+  const std::string_view type = kSyncEventTypes[selector % kSyncTypes];
+  const uint32_t version = static_cast<uint32_t>(selector / kSyncTypes % 4);
+  Result<sync::SyncEvent> decoded = sync::DecodeSyncEvent(type, version, input.substr(1));
+  if (!decoded.ok()) {
+    const bool readable = selector % kSyncTypes != kSyncTypes - 1 && version == 1;
+    return Refused(decoded.status(),
+                   {readable ? StatusCode::kDataLoss : StatusCode::kFailedPrecondition});
+  }
+  const sync::EncodedSyncEvent again = sync::EncodeSyncEvent(*decoded);
+  if (again.type != type) return {true, std::string(type) + " decoded as " + again.type};
+  auto back = sync::DecodeSyncEvent(again.type, again.schema_version, again.payload);
+  if (!back.ok()) return {true, "re-encoding does not decode: " + back.status().ToString()};
+  if (!(*back == *decoded)) return {true, "re-encoding decodes to another event"};
+  if (sync::EncodeSyncEvent(*back).payload != again.payload) {
+    return {true, "re-encoding is not stable"};
+  }
+  sync::DescribeSyncEvent(*decoded);  // any decoded event can be described
+  return {true, ""};
+}
+
+// ---- the plugin SDK's sync codec (throws std::runtime_error, and only that) ----
+
+// As CheckSdk, and the re-encoding decodes to an equal value.
+template <typename Decode, typename Encode, typename Same>
+Outcome CheckSync(std::string_view input, Decode decode, Encode encode, Same same) {
+  if (Outcome o = CheckSdk(input, decode, encode); !o.decoded || !o.failure.empty()) return o;
+  const auto value = decode(input);
+  if (!same(decode(encode(value)), value)) return {true, "re-encoding decodes to another value"};
+  return {true, ""};
+}
+
+plugin_sdk::TrunkContent SyncContent() {
+  plugin_sdk::TrunkContent c;
+  c.fields = {{"friendly_name", std::string("hq")}, {"secure", true}, {"cps", int64_t{-7}}};
+  c.singletons = {{"recording", {{"mode", std::string("dual")}}}, {"empty", {}}};
+  c.items = {{"urls", {{"main", {{"url", std::string("sip:a")}}}, {"remote:OU1", {}}}},
+             {"none", {}}};
+  c.attachments = {{"numbers", {"PN1", "PN2"}}, {"none", {}}};
+  return c;
+}
+
+plugin_sdk::Observation SyncObservation() {
+  plugin_sdk::Observation o;
+  o.remote_id = "TK1";
+  o.item_ids = {{"urls", {{"main", "OU1"}}}, {"none", {}}};
+  o.create_pending = true;
+  o.candidates = {"TK2", "TK3"};
+  o.lookup_done = true;
+  o.read = true;
+  o.exists = true;
+  o.content = SyncContent();
+  o.read_only = {{"sid", std::string("TK1")}, {"n", int64_t{1} << 40}};
+  o.progress = {{"cursor", std::string("a\0b", 3)}};
+  plugin_sdk::Observation found;
+  found.remote_id = "TK9";
+  found.read = found.exists = true;
+  found.content.fields = {{"friendly_name", std::string("f")}};
+  o.found = {found};
+  o.scan_done = true;
+  return o;
+}
+
+plugin_sdk::Step SyncStep(plugin_sdk::StepKind kind) {
+  plugin_sdk::Step s;
+  s.kind = kind;
+  s.target = "urls/main";
+  s.request = {"POST",
+               "/v1/Trunks/TK1/Urls",
+               {{"PageSize", "50"}},
+               {{"X-Bin", "\xff\x00"}},
+               std::string("a=b&\xff\0", 6)};
+  return s;
+}
+
+constexpr plugin_sdk::StepKind kStepKinds[] = {
+    plugin_sdk::StepKind::kRead, plugin_sdk::StepKind::kLookup, plugin_sdk::StepKind::kCreate,
+    plugin_sdk::StepKind::kUpdate, plugin_sdk::StepKind::kDelete};
+
+std::vector<std::string> PlanInputSeeds() {
+  const plugin_sdk::DesiredTrunk desired{"t1", "main", true, SyncContent()};
+  return {plugin_sdk::EncodePlanInput({desired, SyncObservation()}),
+          plugin_sdk::EncodePlanInput({std::nullopt, SyncObservation()}),
+          plugin_sdk::EncodePlanInput({})};
+}
+
+std::vector<std::string> AbsorbInputSeeds() {
+  const plugin_sdk::DesiredTrunk desired{"t1", "main", false, SyncContent()};
+  const plugin_sdk::HttpResponse response{429, {{"Retry-After", "2"}}, "{\"code\":20429}"};
+  std::vector<std::string> out;
+  for (plugin_sdk::StepKind kind : kStepKinds) {
+    out.push_back(
+        plugin_sdk::EncodeAbsorbInput({desired, SyncObservation(), SyncStep(kind), response}));
+  }
+  out.push_back(plugin_sdk::EncodeAbsorbInput({}));
+  return out;
+}
+
+std::vector<std::string> StepsSeeds() {
+  std::vector<plugin_sdk::Step> steps;
+  for (plugin_sdk::StepKind kind : kStepKinds) steps.push_back(SyncStep(kind));
+  return {plugin_sdk::EncodeSteps(steps), plugin_sdk::EncodeSteps({plugin_sdk::Step{}}),
+          plugin_sdk::EncodeSteps({})};
+}
+
+std::vector<std::string> AbsorbResultSeeds() {
+  const plugin_sdk::SyncError error{8, true, "slow down", "name", "20429", "Too many", 2000};
+  plugin_sdk::SyncError no_delay = error;
+  no_delay.retry_after_ms.reset();
+  return {plugin_sdk::EncodeAbsorbResult({SyncObservation(), std::nullopt}),
+          plugin_sdk::EncodeAbsorbResult({std::nullopt, error}),
+          plugin_sdk::EncodeAbsorbResult({std::nullopt, no_delay})};
+}
+
+Outcome CheckPlanInput(std::string_view input) {
+  return CheckSync(input, plugin_sdk::DecodePlanInput, plugin_sdk::EncodePlanInput,
+                   [](const plugin_sdk::PlanInput& a, const plugin_sdk::PlanInput& b) {
+                     return a.desired == b.desired && a.observation == b.observation;
+                   });
+}
+Outcome CheckAbsorbInput(std::string_view input) {
+  return CheckSync(input, plugin_sdk::DecodeAbsorbInput, plugin_sdk::EncodeAbsorbInput,
+                   [](const plugin_sdk::AbsorbInput& a, const plugin_sdk::AbsorbInput& b) {
+                     return a.desired == b.desired && a.observation == b.observation &&
+                            a.step == b.step && a.response.status == b.response.status &&
+                            a.response.headers == b.response.headers &&
+                            a.response.body == b.response.body;
+                   });
+}
+Outcome CheckSteps(std::string_view input) {
+  return CheckSync(input, plugin_sdk::DecodeSteps, plugin_sdk::EncodeSteps,
+                   std::equal_to<std::vector<plugin_sdk::Step>>());
+}
+Outcome CheckAbsorbResult(std::string_view input) {
+  return CheckSync(input, plugin_sdk::DecodeAbsorbResult, plugin_sdk::EncodeAbsorbResult,
+                   [](const plugin_sdk::AbsorbResult& a, const plugin_sdk::AbsorbResult& b) {
+                     // Exactly one of the two is set.
+                     return a.observation.has_value() != a.error.has_value() &&
+                            a.observation == b.observation && a.error == b.error;
+                   });
+}
+
 // ---- the trunk snapshot file ----
 //
 // Input: a mode byte, then either (even) one entry's body, which the check frames with its
@@ -433,6 +616,11 @@ const std::vector<Decoder>& Decoders() {
       {"trunk_facts", 0, 0, true, TrunkFactsSeeds, CheckTrunkFacts},
       {"violations", 0, 0, true, ViolationsSeeds, CheckViolations},
       {"trunk_snapshots", 9, 0, true, SnapshotSeeds, CheckSnapshots},
+      {"sync_event", 1, 0, true, SyncEventSeeds, CheckSyncEvent},
+      {"plan_input", 0, 0, true, PlanInputSeeds, CheckPlanInput},
+      {"absorb_input", 0, 0, true, AbsorbInputSeeds, CheckAbsorbInput},
+      {"steps", 0, 0, true, StepsSeeds, CheckSteps},
+      {"absorb_result", 0, 0, true, AbsorbResultSeeds, CheckAbsorbResult},
   };
   return decoders;
 }
