@@ -346,6 +346,146 @@ TEST_F(ProviderSyncTest, TrunksMadeDirectlyAtTheProviderAreImportedOnce) {
   EXPECT_EQ(worker.progress().requests, 0u);
 }
 
+// Plivo: resources the trunks reference are made first through the emulator's Plivo API, as a
+// user would in the Plivo console.
+class PlivoSyncTest : public ProviderSyncTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  // Makes a Plivo resource; its uuid.
+  std::string Make(const std::string& kind, const std::string& key, const std::string& body) {
+    http::Client client(http::ClientOptions{"127.0.0.1", emulator_->plivo_port()});
+    auto answer = client.Send(http::Request{
+        "POST",
+        std::string("/v1/Account/") + kPlivoAuthId + "/Zentrunk/" + kind + "/",
+        {{"Authorization", Basic(kPlivoAuthId, kPlivoToken)}, {"Content-Type", "application/json"}},
+        body});
+    EXPECT_OK(answer);
+    json::value v = json::parse(answer->body);
+    EXPECT_TRUE(v.is_object() && v.as_object().contains(key)) << answer->body;
+    return std::string(v.as_object().at(key).as_string());
+  }
+
+  void MakeResources() {
+    acl_ = Make("IPAccessControlList", "ipacl_uuid",
+                R"({"name":"office","ip_addresses":["203.0.113.7"]})");
+    credential_ = Make("Credential", "credential_uuid",
+                       R"({"name":"pbx","username":"pbxuser","password":"S3cretPass!"})");
+    primary_ = Make("URI", "uri_uuid", R"({"name":"primary","uri":"pbx1.example.com:5060"})");
+    fallback_ = Make("URI", "uri_uuid", R"({"name":"fallback","uri":"pbx2.example.com:5060"})");
+  }
+
+  // Outbound (even i) and inbound (odd i, with two numbers) trunks, every field set.
+  void CreatePlivoTrunk(int i) {
+    const std::string id = "pl" + std::to_string(i);
+    domain::CreateTrunk create{"plivo", "default", {}};
+    create.fields.set = {{"name", "plivo " + std::to_string(i)},
+                         {"trunk_status", i % 4 < 2 ? "enabled" : "disabled"},
+                         {"secure", i % 3 ? "true" : "false"}};
+    if (i % 2 == 0) {
+      create.fields.set["trunk_direction"] = "outbound";
+      create.fields.set["ipacl_uuid"] = acl_;
+      create.fields.set["credential_uuid"] = credential_;
+    } else {
+      create.fields.set["trunk_direction"] = "inbound";
+      create.fields.set["primary_uri_uuid"] = primary_;
+      create.fields.set["fallback_uri_uuid"] = fallback_;
+    }
+    Execute(id, create);
+    if (i % 2 == 1) {
+      Execute(id, domain::Attach{"phone_numbers", std::to_string(14150000000 + 2 * i)});
+      Execute(id, domain::Attach{"phone_numbers", std::to_string(14150000001 + 2 * i)});
+    }
+  }
+
+  // The registry's live Plivo trunks equal the provider's; numbers route to their trunk only.
+  void ExpectPlivoMatchesRegistry() {
+    SyncLedger ledger;
+    ASSERT_OK(ledger.CatchUp(registry_->journal()));
+    json::object dump = Dump();
+    const json::object& account =
+        dump["plivo"].as_object().at("accounts").as_object().at(kPlivoAuthId).as_object();
+    std::map<std::string, const json::object*> remote;
+    for (const json::value& t : account.at("trunks").as_array()) {
+      remote[std::string(t.as_object().at("trunk_id").as_string())] = &t.as_object();
+    }
+    std::map<std::string, std::string> routes;  // number -> app_id
+    for (const json::value& n : account.at("numbers").as_array()) {
+      const json::value& app = n.as_object().at("app_id");
+      routes[std::string(n.as_object().at("number").as_string())] =
+          app.is_null() ? "" : std::string(app.as_string());
+    }
+    auto trunks = registry_->List("plivo");
+    ASSERT_OK(trunks);
+    size_t routed = 0;
+    for (const domain::TrunkState& t : *trunks) {
+      const TrunkSyncStatus* s = ledger.Find(t.id);
+      ASSERT_NE(s, nullptr);
+      ASSERT_EQ(s->state(), SyncState::kSynced) << t.id;
+      ASSERT_TRUE(remote.contains(s->remote_id)) << t.id;
+      for (const auto& [name, value] : t.fields) {
+        EXPECT_EQ(TextOf(remote.at(s->remote_id)->if_contains(name)),
+                  domain::FieldValueToString(value))
+            << t.id << " " << name;
+      }
+      if (t.attachments.count("phone_numbers")) {
+        for (const std::string& number : t.attachments.at("phone_numbers")) {
+          EXPECT_EQ(routes[number], s->remote_id) << t.id << " " << number;
+          ++routed;
+        }
+      }
+    }
+    EXPECT_EQ(remote.size(), trunks->size()) << "remote trunks no registry trunk holds";
+    size_t routed_remotely = 0;
+    for (const auto& [number, app] : routes) routed_remotely += app.empty() ? 0 : 1;
+    EXPECT_EQ(routed_remotely, routed) << "numbers routed that the registry does not attach";
+  }
+
+  std::string acl_, credential_, primary_, fallback_;
+};
+
+TEST_P(PlivoSyncTest, TwoHundredTrunksConvergeThenUpdatesDetachesAndDeletes) {
+  StartEmulator("", /*plivo_quirks=*/GetParam());
+  MakeResources();
+  for (int i = 0; i < 200; ++i) CreatePlivoTrunk(i);
+  ASSERT_OK(Worker(Options()).RunOnce());
+  ExpectPlivoMatchesRegistry();
+  for (int i = 0; i < 20; ++i) {
+    domain::UpdateTrunk update;
+    update.fields.set = {{"name", "renamed " + std::to_string(i)}, {"secure", "true"}};
+    Execute("pl" + std::to_string(i), update);
+  }
+  for (int i = 21; i < 40; i += 2) {
+    Execute("pl" + std::to_string(i),
+            domain::Detach{"phone_numbers", std::to_string(14150000000 + 2 * i)});
+  }
+  for (int i = 40; i < 50; ++i) Execute("pl" + std::to_string(i), domain::DeleteTrunk{});
+  ASSERT_OK(Worker(Options()).RunOnce());
+  ExpectPlivoMatchesRegistry();
+}
+
+INSTANTIATE_TEST_SUITE_P(Quirks, PlivoSyncTest, ::testing::Bool(),
+                         [](const auto& quirks) { return quirks.param ? "On" : "Off"; });
+
+TEST_F(ProviderSyncTest, APlivoTrunkNamingAnIpAclTheAccountLacksIsParkedNamingIt) {
+  StartEmulator("");
+  domain::CreateTrunk create{"plivo", "default", {}};
+  const std::string missing = "a8f1c6f2-0000-4000-8000-000000000000";
+  create.fields.set = {
+      {"name", "orphan"}, {"trunk_direction", "outbound"}, {"ipacl_uuid", missing}};
+  Execute("orphan", create);
+  SyncWorker worker = Worker(Options());
+  EXPECT_FALSE(worker.RunOnce().ok());
+  SyncLedger ledger;
+  ASSERT_OK(ledger.CatchUp(registry_->journal()));
+  const TrunkSyncStatus* t = ledger.Find("orphan");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->state(), SyncState::kParked);
+  EXPECT_EQ(t->attempts, 1u);  // not retried in a loop
+  ASSERT_TRUE(t->last_error.has_value());
+  EXPECT_EQ(t->last_error->field, "ipacl_uuid");
+  EXPECT_THAT(t->last_error->message, ::testing::HasSubstr(missing));
+  EXPECT_LT(worker.progress().requests, 5u);
+}
+
 // Runs `trunkctl sync run --once` on the test's data dir as a child process; SIGKILLs it after
 // `kill_after` unless it ends first. Returns whether it ran to its end (and its exit code).
 std::optional<int> RunSyncChild(const std::string& data_dir, const std::string& plugin_dir,
