@@ -178,6 +178,9 @@ Status MeasurePlivo(const SyncBenchOptions& o, const std::filesystem::path& root
   constexpr double kRate = 60;
   TRUNKLINE_ASSIGN_OR_RETURN(auto emu, StartEmulator("rate=60,burst=60"));
   TRUNKLINE_ASSIGN_OR_RETURN(std::string acl, MakeIpAcl(*emu));
+  // That request took a token from the emulator's bucket: let it refill before the worker,
+  // whose own bucket starts full, sends its first burst.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(root / "plivo"));
   for (uint64_t i = 0; i < o.plivo_trunks; ++i) {
     const std::string id = "pl" + std::to_string(i);
@@ -187,8 +190,10 @@ Status MeasurePlivo(const SyncBenchOptions& o, const std::filesystem::path& root
                          {"ipacl_uuid", acl}};
     TRUNKLINE_RETURN_IF_ERROR(reg->Execute(id, create, Meta(id + "-create")).status());
   }
-  // The emulator's bucket starts full, as the worker's does: both allow one burst.
-  TRUNKLINE_ASSIGN_OR_RETURN(Pass pass, SyncOnce(*reg, Resolver(*emu, kRate), o.concurrency));
+  // The worker keeps a little under the provider's limit: two buckets of the same rate drift
+  // apart by the network's jitter, and the provider's would then refuse the odd request.
+  TRUNKLINE_ASSIGN_OR_RETURN(Pass pass,
+                             SyncOnce(*reg, Resolver(*emu, kRate * 0.97), o.concurrency));
   const double floor = static_cast<double>(pass.requests) / kRate;
   figures.push_back({"sync_plivo_ratelimited_s", pass.seconds, "s"});
   figures.push_back({"plivo_requests", static_cast<double>(pass.requests), "requests"});
