@@ -1,7 +1,9 @@
-// HTTP/1.1 on plain TCP for trunkline's own servers (today the provider emulators) and its
-// provider client: a small server that runs a handler per request, and a keep-alive
-// client with timeouts whose failures are Status values. No third-party type appears here;
-// http.cc is the one Beast file.
+// HTTP/1.1 for trunkline's own servers (today the provider emulators, on TCP or TLS) and a
+// simple client: a small server that runs a handler per request, and a blocking keep-alive
+// client on plain TCP with timeouts whose failures are Status values. The client for
+// provider APIs (HTTPS, proxies, a connection pool, asynchronous completion) is
+// ProviderClient in provider_client.h. No third-party type appears here; the .cc files of
+// core/http are the only Beast code of the core.
 //
 // Thread-safety: a Server is safe to stop from any thread; its handler is called from the
 // server's threads, concurrently when it has more than one. A Client is not thread-safe
@@ -55,6 +57,15 @@ struct Response {
 // Answers one request. An exception escaping it becomes a 500 answer.
 using Handler = std::function<Response(const Request&)>;
 
+// A certificate chain and its private key, in PEM, each given as text or as a file path
+// (the text wins when both are set). The chain starts with the server's own certificate.
+struct TlsIdentity {
+  std::string certificate_chain_pem;
+  std::string certificate_chain_file;
+  std::string private_key_pem;
+  std::string private_key_file;
+};
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port (see Server::port())
@@ -74,6 +85,9 @@ struct ServerOptions {
   // field, length or chunk); the connection is then closed. Other connections go on.
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1024 * 1024;
+  // Set: every connection is TLS (1.2 or later) with this identity; the handshake must end
+  // within request_timeout. Unset: plain TCP.
+  std::optional<TlsIdentity> tls;
 };
 
 class Server {
@@ -81,7 +95,8 @@ class Server {
   // Binds, listens, and starts serving on its own threads. A failed accept (out of file
   // descriptors, say) is written to stderr and retried after a short pause (10 ms, doubling
   // up to 1 s while failures go on): the server keeps accepting once the cause has passed.
-  // kInvalidArgument: `options.address` is not an IP address.
+  // kInvalidArgument: `options.address` is not an IP address, or `options.tls` cannot be
+  //   used (a file unreadable, a PEM block malformed, a key not matching the certificate).
   // kUnavailable: the address cannot be bound (message says why).
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
   ~Server();  // Stop()s
