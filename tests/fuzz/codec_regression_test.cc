@@ -166,10 +166,10 @@ TEST(SchemaCodecRegressionTest, HugeCountsAndTrailingBytesAreMalformed) {
 // one an empty map, decodes; its re-encoding writes every key of every observation (an empty
 // "content" and "found" among them), two levels deeper than the limit, and no longer decodes:
 // an adapter handed this plan input answers with an observation the host cannot read. Found
-// by reading the codec; the generated inputs rarely nest this deep. Disabled until the
-// grammar bounds the nesting it produces (e.g. "found" observations hold no "found" of their
-// own, as no adapter makes them).
-TEST(SyncCodecRegressionTest, DISABLED_ADecodedPlanInputReEncodesToBytesThatDecode) {
+// by reading the codec; the generated inputs rarely nest this deep. The grammar now bounds it:
+// an observation in "found" holds no "found" of its own (no adapter makes one), so such an
+// input is refused.
+TEST(SyncCodecRegressionTest, ADecodedPlanInputReEncodesToBytesThatDecode) {
   const std::string input = Packed([](auto& pk) {
     pk.pack_map(1).pack("observation");
     for (int i = 0; i < 15; ++i) pk.pack_map(1).pack("found").pack_array(1);

@@ -16,6 +16,7 @@
 //                         "read": bool, "exists": bool, "content": content,
 //                         "read_only": values, "progress": map{str: str},
 //                         "found": [observation*], "scan_done": bool }
+//                         (an observation in "found" has an empty "found")
 //   step          := map{ "kind": "read"|"lookup"|"create"|"update"|"delete", "target": str,
 //                         "request": request }
 //   request       := map{ "method": str, "path": str, "query": pairs, "headers": pairs,
@@ -190,7 +191,9 @@ inline void PackObservation(Packer& pk, const Observation& o) {
   pk.pack(o.scan_done);
 }
 
-inline Observation UnpackObservation(const msgpack::object* o) {
+// `nested`: an observation of "found", which holds no "found" of its own (so that what
+// decodes re-encodes within the nesting limit).
+inline Observation UnpackObservation(const msgpack::object* o, bool nested = false) {
   Observation obs;
   if (o == nullptr) return obs;
   using ItemIds = std::map<std::string, std::map<std::string, std::string>>;
@@ -207,8 +210,11 @@ inline Observation UnpackObservation(const msgpack::object* o) {
   obs.progress = Get<std::map<std::string, std::string>>(*o, "progress", {});
   if (const msgpack::object* found = Find(*o, "found")) {
     if (found->type != msgpack::type::ARRAY) Malformed("\"found\": expected an array");
+    if (nested && found->via.array.size > 0) {
+      Malformed("\"found\": an observation in \"found\" holds no \"found\" of its own");
+    }
     for (uint32_t i = 0; i < found->via.array.size; ++i) {
-      obs.found.push_back(UnpackObservation(&found->via.array.ptr[i]));
+      obs.found.push_back(UnpackObservation(&found->via.array.ptr[i], true));
     }
   }
   obs.scan_done = Get<bool>(*o, "scan_done", false);
