@@ -45,13 +45,6 @@ void Lease::Return() {
   pools_ = nullptr;
 }
 
-ResolverTracking::ResolverTracking(ConnectionPools& pools, tcp::resolver& resolver)
-    : pools_(pools), resolver_(resolver) {
-  pools_.resolvers_.insert(&resolver_);
-}
-
-ResolverTracking::~ResolverTracking() { pools_.resolvers_.erase(&resolver_); }
-
 asio::awaitable<Result<Lease>> ConnectionPools::Acquire(const std::string& key,
                                                         Clock::time_point deadline,
                                                         const ProviderClientOptions& options) {
@@ -84,6 +77,27 @@ asio::awaitable<Result<Lease>> ConnectionPools::Acquire(const std::string& key,
 
 std::shared_ptr<Connection> ConnectionPools::NewConnection() {
   return std::make_shared<Connection>(*this);
+}
+
+asio::awaitable<ConnectionPools::Resolved> ConnectionPools::Resolve(const std::string& host,
+                                                                    uint16_t port,
+                                                                    Clock::time_point deadline) {
+  auto resolution = std::make_shared<Resolution>(ioc_);
+  resolution->timer.expires_at(deadline);
+  resolution->resolver.async_resolve(
+      host, std::to_string(port),
+      [resolution](const beast::error_code& ec, tcp::resolver::results_type results) {
+        resolution->done = true;
+        resolution->resolved = {ec, std::move(results)};
+        resolution->timer.cancel();
+      });
+  resolving_.insert(resolution.get());
+  co_await resolution->timer.async_wait(kAwait);
+  resolving_.erase(resolution.get());
+  if (resolution->done) co_return resolution->resolved;
+  const beast::error_code why = stopping_ ? beast::error_code(asio::error::operation_aborted)
+                                          : beast::error_code(beast::error::timeout);
+  co_return Resolved{why, {}};
 }
 
 void ConnectionPools::Give(const std::string& key, std::shared_ptr<Connection> conn) {
@@ -124,7 +138,10 @@ void ConnectionPools::Stop() {
     for (Waiter* waiter : pool.waiters) waiter->timer.cancel();
   }
   for (Connection* conn : live_) conn->Close();
-  for (tcp::resolver* resolver : resolvers_) resolver->cancel();
+  for (Resolution* resolution : resolving_) {
+    resolution->resolver.cancel();
+    resolution->timer.cancel();
+  }
 }
 
 }  // namespace trunkline::http::internal

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "beast_border.h"
@@ -73,19 +74,6 @@ class Lease {
   std::string key_;
 };
 
-// Keeps a resolver known to the pools while it resolves, so that Stop() can cancel it.
-class ResolverTracking {
- public:
-  ResolverTracking(ConnectionPools& pools, tcp::resolver& resolver);
-  ~ResolverTracking();
-  ResolverTracking(const ResolverTracking&) = delete;
-  ResolverTracking& operator=(const ResolverTracking&) = delete;
-
- private:
-  ConnectionPools& pools_;
-  tcp::resolver& resolver_;
-};
-
 class ConnectionPools {
  public:
   explicit ConnectionPools(asio::io_context& ioc) : ioc_(ioc) {}
@@ -98,7 +86,12 @@ class ConnectionPools {
                                          std::chrono::steady_clock::time_point deadline,
                                          const ProviderClientOptions& options);
   std::shared_ptr<Connection> NewConnection();  // plain, not connected yet
-  ResolverTracking Track(tcp::resolver& resolver) { return ResolverTracking(*this, resolver); }
+
+  // Resolves `host`, giving up at `deadline` (beast::error::timeout) even while the system's
+  // resolver goes on, or when the pools stop (operation_aborted).
+  using Resolved = std::pair<beast::error_code, tcp::resolver::results_type>;
+  asio::awaitable<Resolved> Resolve(const std::string& host, uint16_t port,
+                                    std::chrono::steady_clock::time_point deadline);
 
   // Closes every connection (idle or in use), cancels resolutions and wakes every waiting
   // request: what is under way fails at once. Later requests fail too.
@@ -108,11 +101,17 @@ class ConnectionPools {
  private:
   friend struct Connection;
   friend class Lease;
-  friend class ResolverTracking;
   struct Waiter {
     asio::steady_timer timer;
     std::shared_ptr<Connection> handed;  // a connection given back for this request
     bool slot = false;                   // a slot freed for this request
+  };
+  struct Resolution {
+    explicit Resolution(asio::io_context& ioc) : resolver(ioc), timer(ioc) {}
+    tcp::resolver resolver;
+    asio::steady_timer timer;  // wakes the request: resolved, out of time, or stopping
+    bool done = false;
+    Resolved resolved;
   };
   struct Pool {
     std::vector<std::shared_ptr<Connection>> idle;
@@ -126,7 +125,7 @@ class ConnectionPools {
   asio::io_context& ioc_;
   bool stopping_ = false;
   std::set<Connection*> live_;  // declared before pools_: connections leave it as they go
-  std::set<tcp::resolver*> resolvers_;
+  std::set<Resolution*> resolving_;
   std::map<std::string, Pool> pools_;
 };
 

@@ -195,15 +195,9 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> ProviderClient::Impl::Open(
   const uint16_t port = job.proxy ? job.proxy->port : job.origin.port;
   const std::string where = (job.proxy ? "proxy " : "") + host + ":" + std::to_string(port);
   if (pools.stopping()) co_return UnavailableError(job.what + ": the client shut down");
-  tcp::resolver resolver(ioc);
-  auto resolving = pools.Track(resolver);
-  auto [resolve_error, endpoints] =
-      co_await resolver.async_resolve(host, std::to_string(port), kAwait);
+  auto [resolve_error, endpoints] = co_await pools.Resolve(host, port, job.deadline);
   if (resolve_error) {
     co_return UnavailableError(job.what + ": resolving " + host + ": " + Reason(resolve_error));
-  }
-  if (Clock::now() >= job.deadline) {
-    co_return UnavailableError(job.what + ": resolving " + host + ": timed out");
   }
   auto conn = pools.NewConnection();
   conn->plain->expires_at(job.deadline);

@@ -315,6 +315,14 @@ TEST_F(ProviderClientTest, NobodyListeningIsUnavailable) {
   EXPECT_THAT(res, StatusIs(StatusCode::kUnavailable, "connecting to 127.0.0.1:"));
 }
 
+TEST_F(ProviderClientTest, ANameThatDoesNotResolveIsUnavailable) {
+  auto client = MakeClient({.timeout = milliseconds(500)});
+  auto res = client->Send("https://does-not-exist.invalid", Request{"GET", "/", {}, ""});
+  // Not found, or out of time when no resolver answers: nothing was sent either way.
+  EXPECT_THAT(res, StatusIs(StatusCode::kUnavailable, "resolving does-not-exist.invalid"));
+  EXPECT_EQ(client->connections_opened(), 0u);
+}
+
 TEST_F(ProviderClientTest, AConnectionTheServerClosedWhileIdleIsReplaced) {
   std::atomic<int> requests{0};
   ServerOptions options;
@@ -407,6 +415,18 @@ TEST_F(ProviderClientTest, HttpsGoesThroughTheProxyByConnect) {
               ElementsAre("CONNECT 127.0.0.1:" + std::to_string(server->port()) + " HTTP/1.1"));
   EXPECT_EQ(proxy.last_authorization(), "Basic dXNlcjpwYSBzcw==");  // user:pa ss
   EXPECT_EQ(server->connections_accepted(), 1u);
+}
+
+TEST_F(ProviderClientTest, PlainHttpGoesToTheHttpProxyWithTheWholeUrl) {
+  testing::ConnectProxy proxy;  // answers 502 to anything but CONNECT
+  auto client = MakeClient({.proxy = ProxyOptions{.http_proxy = "http://who:pw@127.0.0.1:" +
+                                                                std::to_string(proxy.port()),
+                                                  .proxy_loopback = true}});
+  auto res = client->Send("http://127.0.0.1:9/base", Request{"GET", "/v1/x?y=1", {}, ""});
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, 502);
+  EXPECT_THAT(proxy.request_lines(), ElementsAre("GET http://127.0.0.1:9/base/v1/x?y=1 HTTP/1.1"));
+  EXPECT_EQ(proxy.last_authorization(), "Basic d2hvOnB3");  // who:pw
 }
 
 TEST_F(ProviderClientTest, NoProxyAndLoopbackGoAroundTheProxy) {
