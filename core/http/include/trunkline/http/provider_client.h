@@ -7,8 +7,8 @@
 // request headers carry credentials and never appear in messages.
 //
 // Thread-safety: safe for concurrent use. `done` callbacks run on the client's own io thread:
-// they must not block, may call AsyncSend, and must not destroy the client. The client owns
-// its thread; destroying it completes every request still under way (see ~ProviderClient).
+// they must not block or throw, may call AsyncSend, and must not destroy the client. The client
+// owns its thread; destroying it completes every request still under way (see ~ProviderClient).
 #pragma once
 
 #include <chrono>
