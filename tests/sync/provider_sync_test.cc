@@ -239,7 +239,7 @@ class ProviderSyncTest : public ::testing::Test {
   TempDir plugins_{"e2e-plugins"};
   std::unique_ptr<emulator::Emulator> emulator_;
   std::unique_ptr<Transport> transport_ =
-      MakeHttpTransport({std::chrono::milliseconds(1000), 16, ""});
+      std::move(*MakeHttpTransport({std::chrono::milliseconds(1000), 16, ""}));
   std::unique_ptr<registry::Registry> registry_;
   int commands_ = 0;
 };

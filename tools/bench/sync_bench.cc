@@ -98,8 +98,9 @@ struct Pass {
 };
 Result<Pass> SyncOnce(registry::Registry& reg, sync::AccountResolver accounts,
                       uint32_t concurrency) {
-  std::unique_ptr<sync::Transport> transport =
-      sync::MakeHttpTransport({std::chrono::milliseconds(10'000), concurrency, ""});
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      std::unique_ptr<sync::Transport> transport,
+      sync::MakeHttpTransport({std::chrono::milliseconds(10'000), concurrency, ""}));
   sync::SyncOptions options;
   options.concurrency = concurrency;
   sync::SyncWorker worker(reg, *transport, std::move(accounts), options);
@@ -137,7 +138,8 @@ Status MeasureTwilio(const SyncBenchOptions& o, const std::filesystem::path& roo
   figures.push_back({"sync_ratio", pass.seconds / floor, "x"});
 
   if (Wanted(o, {"sync_idle_cpu_pct"})) {
-    std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+    TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport,
+                               sync::MakeHttpTransport({}));
     sync::SyncWorker worker(*reg, *transport, Resolver(*emu, 0), sync::SyncOptions{});
     std::thread runner([&] { worker.Run().IgnoreError(); });
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the start-up fold

@@ -48,6 +48,7 @@ struct Options {
   std::string drift_interval;  // ParseSeconds
   std::string policy;          // correct | report
   std::string accounts_file;
+  std::string ca_file;  // PEM certificate authorities for provider APIs; empty: the system's
 };
 
 // The environment variable `name`, or `fallback` when it is unset or empty.

@@ -199,6 +199,8 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
   const auto accounts = [&](CLI::App* cmd) {
     cmd->add_option("--accounts", o.accounts_file,
                     "provider accounts file (default: $TRUNKLINE_ACCOUNTS; core/sync/README.md)");
+    cmd->add_option("--ca-file", o.ca_file,
+                    "PEM certificate authorities for the provider APIs (default: the system's)");
     return cmd;
   };
   CLI::App* sync = app.add_subcommand("sync", "bring providers in line with the registry")

@@ -103,6 +103,14 @@ Result<sync::SyncOptions> WorkerOptions(const Options& o) {
 
 }  // namespace
 
+Result<std::unique_ptr<sync::Transport>> Transport(const Options& o) {
+  sync::HttpTransportOptions options;
+  options.ca_file = o.ca_file;
+  Result<std::unique_ptr<sync::Transport>> made = sync::MakeHttpTransport(options);
+  if (!made.ok()) return made.status().WithContext("--ca-file");
+  return made;
+}
+
 Result<sync::AccountResolver> Accounts(const Options& o) {
   const std::string path =
       o.accounts_file.empty() ? EnvOr("TRUNKLINE_ACCOUNTS", "") : o.accounts_file;
@@ -238,7 +246,7 @@ Status SyncRunCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
   TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
-  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport, Transport(o));
   sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
   ProgressLine line;
   if (isatty(STDERR_FILENO)) worker.OnProgress([&](const sync::SyncProgress& p) { line.Show(p); });
@@ -285,7 +293,7 @@ Status SyncPlanCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
   TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport, Transport(o));
   sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
   TRUNKLINE_ASSIGN_OR_RETURN(std::vector<sync::TrunkPlan> plans, worker.Plan(o.id));
   if (cli.json()) {
@@ -350,7 +358,7 @@ Status ImportCommand(const Cli& cli, const Options& o) {
   options.actor = o.actor.empty() ? "import" : o.actor;
   TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
   TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
-  std::unique_ptr<sync::Transport> transport = sync::MakeHttpTransport({});
+  TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport, Transport(o));
   sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
   TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncWorker::ImportReport report,
                              worker.Import(o.provider, o.account));

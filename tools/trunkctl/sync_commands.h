@@ -13,6 +13,8 @@ namespace trunkline::trunkctl {
 // The provider accounts: --accounts FILE (or $TRUNKLINE_ACCOUNTS), and the environment's
 // defaults (core/sync/README.md).
 Result<sync::AccountResolver> Accounts(const Options& o);
+// The provider HTTP client: --ca-file, proxies from the environment.
+Result<std::unique_ptr<sync::Transport>> Transport(const Options& o);
 
 boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& status);
 void PrintSyncStatus(const sync::TrunkSyncStatus& status, std::ostream& out);

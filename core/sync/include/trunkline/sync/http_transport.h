@@ -1,4 +1,6 @@
-// The sync worker's Transport over real HTTP (core/http).
+// The sync worker's Transport over core/http's ProviderClient: HTTPS verified against the
+// system's CA store (or `ca_file`), plain http to loopback only, keep-alive connections per
+// host, HTTPS_PROXY/NO_PROXY honoured, a timeout per request.
 //
 // Thread-safety: safe for concurrent use.
 #pragma once
@@ -18,6 +20,7 @@ struct HttpTransportOptions {
   std::string ca_file;  // empty: the system's CA store
 };
 
-std::unique_ptr<Transport> MakeHttpTransport(const HttpTransportOptions& options);
+// kInvalidArgument: the CA file cannot be loaded, or a proxy setting is malformed.
+Result<std::unique_ptr<Transport>> MakeHttpTransport(const HttpTransportOptions& options);
 
 }  // namespace trunkline::sync
