@@ -17,7 +17,8 @@ plugin_sdk::DesiredTrunk DesiredOf(const domain::TrunkState& state);
 
 // Every path where `found` differs from `expected` ("fields.friendly_name",
 // "origination_urls.main.weight", "origination_urls.main" for a whole item, "recording.mode",
-// "phone_numbers" for attachments), in path order.
+// "phone_numbers" for attachments): the trunk's fields, then singletons, collection items and
+// attachments, each group in name order.
 std::vector<DriftChange> Differences(const plugin_sdk::TrunkContent& expected,
                                      const plugin_sdk::TrunkContent& found);
 

@@ -50,7 +50,7 @@ SyncState TrunkSyncStatus::state() const {
     return SyncState::kDeleted;
   }
   if (!NeedsWork()) return SyncState::kSynced;
-  return last_error ? SyncState::kFailed : SyncState::kPending;
+  return last_error && attempts > 0 ? SyncState::kFailed : SyncState::kPending;
 }
 
 bool TrunkSyncStatus::NeedsWork() const {

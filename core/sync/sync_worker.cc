@@ -113,6 +113,10 @@ struct Failure {
   std::optional<int64_t> retry_after_ms;
 };
 
+// A failure of ours (a request not sent or unanswered, a journal append), retried when
+// IsRetryable says a retry may cure it.
+Failure Failed(const Status& status) { return Failure{ErrorOf(status), IsRetryable(status), {}}; }
+
 }  // namespace
 
 struct SyncWorker::Impl {
@@ -459,11 +463,11 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
         const SyncEvent event = SyncCreatePending{t.provider, t.account, desired_version};
         const std::string reason = "create at provider";
         auto pending = co_await Append(t.id, event, reason);
-        if (!pending.ok()) co_return Failure{ErrorOf(pending.status()), true, {}};
+        if (!pending.ok()) co_return Failed(pending.status());
         create_journaled = true;
       }
       Result<http::Response> response = co_await SendPatiently(limiter, access, step, sent);
-      if (!response.ok()) co_return Failure{ErrorOf(response.status()), true, {}};
+      if (!response.ok()) co_return Failed(response.status());
       Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
           plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
       if (!absorbed.ok()) co_return Failure{ErrorOf(absorbed.status()), false, {}};
@@ -493,7 +497,7 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
           const SyncEvent event = SyncDriftDetected{drift, !report_only};
           const std::string reason = "drift";
           auto r = co_await Append(t.id, event, reason);
-          if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+          if (!r.ok()) co_return Failed(r.status());
         }
         if (report_only && !drift.empty()) co_return std::nullopt;
       }
@@ -511,7 +515,7 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
       const SyncEvent event = RemoteTrunkDeleted{t.remote_id, desired_version};
       const std::string reason = "deleted at provider";
       auto r = co_await Append(t.id, event, reason);
-      if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+      if (!r.ok()) co_return Failed(r.status());
     }
     co_return std::nullopt;
   }
@@ -531,7 +535,7 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
     const SyncEvent event = synced;
     const std::string reason = "synced";
     auto r = co_await Append(t.id, event, reason);
-    if (!r.ok()) co_return Failure{ErrorOf(r.status()), true, {}};
+    if (!r.ok()) co_return Failed(r.status());
   }
   co_return std::nullopt;
 }

@@ -348,7 +348,7 @@ TEST_F(ProviderSyncTest, TrunksMadeDirectlyAtTheProviderAreImportedOnce) {
 
 // Plivo: resources the trunks reference are made first through the emulator's Plivo API, as a
 // user would in the Plivo console.
-class PlivoSyncTest : public ProviderSyncTest, public ::testing::WithParamInterface<bool> {
+class PlivoTest : public ProviderSyncTest {
  protected:
   // Makes a Plivo resource; its uuid.
   std::string Make(const std::string& kind, const std::string& key, const std::string& body) {
@@ -441,6 +441,30 @@ class PlivoSyncTest : public ProviderSyncTest, public ::testing::WithParamInterf
 
   std::string acl_, credential_, primary_, fallback_;
 };
+
+class PlivoSyncTest : public PlivoTest, public ::testing::WithParamInterface<bool> {};
+class PlivoFaultTest : public PlivoTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(PlivoFaultTest, ConvergesWithoutDuplicatesOrARetryStorm) {
+  StartEmulator("");
+  MakeResources();  // as a user would, before the faults
+  http::Client admin(http::ClientOptions{"127.0.0.1", emulator_->plivo_port()});
+  auto set = admin.Send(http::Request{"POST", "/__emulator/faults", {}, GetParam()});
+  ASSERT_OK(set);
+  ASSERT_EQ(set->status, 200) << set->body;
+  constexpr int kTrunks = 30;
+  for (int i = 0; i < kTrunks; ++i) CreatePlivoTrunk(i);
+  SyncWorker worker = Worker(Options());
+  ASSERT_OK(worker.RunOnce());
+  ExpectPlivoMatchesRegistry();
+  // A clean run needs 2 or 4 requests a trunk; faults may take up to three times that.
+  EXPECT_LT(worker.progress().requests, kTrunks * 4u * 3) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, PlivoFaultTest,
+                         ::testing::Values("rate=100,burst=10", "errors=0.2", "reset=0.1",
+                                           "latency=30+20", "lost=0.2",
+                                           "lost=0.2,lost-mode=hold,hold-ms=1500"));
 
 TEST_P(PlivoSyncTest, TwoHundredTrunksConvergeThenUpdatesDetachesAndDeletes) {
   StartEmulator("", /*plivo_quirks=*/GetParam());
@@ -545,6 +569,69 @@ TEST_F(ProviderSyncTest, KilledTenTimesMidSyncItStillConvergesWithoutDuplicates)
   ExpectTwilioMatchesRegistry();
   EXPECT_EQ(TwilioRemote().size(), 100u);
   EXPECT_OK(registry_->journal().Verify());
+}
+
+// The output of `trunkctl ARGS` (stdout and stderr) with `env` set.
+std::string Trunkctl(const std::string& env, const std::string& data_dir,
+                     const std::string& plugin_dir, const std::string& args) {
+  const std::string command = "env " + env + " " + TRUNKCTL + " --data-dir " + data_dir +
+                              " --plugin-dir " + plugin_dir + " " + args + " 2>&1";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+TEST_F(ProviderSyncTest, NoTokenReachesTheJournalAnyOutputOrAnyMessage) {
+  StartEmulator("");
+  CreateTwilioTrunk(1);
+  CreateTwilioTrunk(2);
+  registry_.reset();
+  const std::string wrong_token = "wrong-token-c0ffee-9b7a";
+  const std::string good = std::string("TWILIO_ACCOUNT_SID=") + kTwilioSid +
+                           " TWILIO_AUTH_TOKEN=" + kTwilioToken +
+                           " TWILIO_BASE_URL=" + TwilioBase();
+  const std::string bad = std::string("TWILIO_ACCOUNT_SID=") + kTwilioSid +
+                          " TWILIO_AUTH_TOKEN=" + wrong_token + " TWILIO_BASE_URL=" + TwilioBase();
+  std::string all;
+  const auto run = [&](const std::string& env, const std::string& args) {
+    all += Trunkctl(env, data_.path(), plugins_.path(), args);
+  };
+  run(bad, "sync plan");
+  run(bad, "sync run --once");  // refused credentials: parked, with the provider's message
+  run(bad, "sync status -o json");
+  EXPECT_THAT(all, ::testing::HasSubstr("parked"));
+  run(good, "sync retry tw1");
+  run(good, "sync retry tw2");
+  run(good, "sync run --once");
+  for (const char* args : {"sync status", "sync status -o json", "sync status tw1 -o json",
+                           "trunk get tw1", "trunk get tw1 -o json", "trunk history tw1",
+                           "trunk history tw1 -o json", "journal export", "sync plan -o json"}) {
+    run(good, args);
+  }
+  EXPECT_THAT(all, ::testing::HasSubstr("\"state\":\"synced\""));
+  for (const std::string& secret :
+       {std::string(kTwilioToken), wrong_token, Basic(kTwilioSid, kTwilioToken).substr(6),
+        Basic(kTwilioSid, wrong_token).substr(6)}) {
+    EXPECT_EQ(all.find(secret), std::string::npos) << secret;
+  }
+  // And the journal's bytes, every record whole.
+  registry::RegistryOptions options;
+  options.data_dir = data_.path();
+  options.plugin_dir = plugins_.path();
+  options.read_only = true;
+  auto reopened = registry::Registry::Open(options);
+  ASSERT_OK(reopened);
+  ASSERT_OK((*reopened)->journal().Scan(1, [&](const journal::RecordView& r) {
+    for (std::string_view part : {r.payload, r.actor, r.reason, r.command_id}) {
+      EXPECT_EQ(part.find(kTwilioToken), std::string_view::npos);
+      EXPECT_EQ(part.find(wrong_token), std::string_view::npos);
+    }
+    return true;
+  }));
 }
 
 }  // namespace

@@ -98,8 +98,8 @@ TEST_F(SyncLedgerTest, ATrunkWalksThroughEveryStateOfItsLife) {
   EXPECT_EQ(t.attempts, 0u);
   EXPECT_EQ(t.next_try_us, 0);
   EXPECT_TRUE(t.NeedsWork());
-  // Due now; the last error stays on show until an attempt succeeds.
-  EXPECT_EQ(t.state(), SyncState::kFailed);
+  // Due now and pending again; the last error stays on show until an attempt succeeds.
+  EXPECT_EQ(t.state(), SyncState::kPending);
   EXPECT_EQ(t.last_error, kRefused);
 
   ASSERT_OK(Sync("t1", TrunkSynced{"twilio",

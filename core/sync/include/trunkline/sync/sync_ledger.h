@@ -19,7 +19,7 @@
 namespace trunkline::sync {
 
 enum class SyncState {
-  kPending,  // the registry is ahead of the provider; not tried yet (or retried on request)
+  kPending,  // the registry is ahead of the provider; not tried yet, or retry requested
   kSynced,   // the provider holds the registry's latest version
   kFailed,   // the last attempt failed; it is tried again at next_try_us
   kParked,   // given up on until `sync retry`
