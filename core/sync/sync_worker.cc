@@ -1,53 +1,17 @@
 // The sync worker: one io thread runs the scheduler and every reconcile as C++20 coroutines;
 // plugin calls (pure and cheap) run on it too. Journal appends, which wait for an fsync, run
 // on a small pool and resume the coroutine on the io thread. The ledger (where each trunk
-// stands) is folded from the journal on the io thread only.
-#include "trunkline/sync/sync_worker.h"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
+// stands) is folded from the journal on the io thread only. Plans and imports:
+// sync_plan_import.cc.
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
-#include <deque>
-#include <map>
-#include <mutex>
-#include <random>
 #include <thread>
 
 #include "sync_content.h"
-#include "sync_limiter.h"
-#include "trunkline/plugin_host/plugin_host.h"
-#include "trunkline/plugin_sdk/sync_codec.h"
-#include "trunkline/registry/registry.h"
+#include "sync_worker_impl.h"
 
 namespace trunkline::sync {
 namespace {
-
-namespace asio = boost::asio;
-using asio::awaitable;
-using asio::use_awaitable;
-using plugin_sdk::Observation;
-using plugin_sdk::Step;
-using plugin_sdk::StepKind;
-using Steady = std::chrono::steady_clock;
-using internal::Limiter;
-
-// The codec throws std::runtime_error on malformed plugin answers; here they become values.
-template <typename F>
-auto Decoded(const std::string& what, F decode) -> Result<decltype(decode())> {
-  try {
-    return decode();
-  } catch (const std::exception& e) {
-    return InternalError(what + ": " + e.what());
-  }
-}
 
 std::string EncodeQuery(const plugin_sdk::NameValues& query) {
   std::string out;
@@ -59,6 +23,10 @@ std::string EncodeQuery(const plugin_sdk::NameValues& query) {
   }
   return out;
 }
+
+}  // namespace
+
+namespace worker_internal {
 
 std::string Target(const Step& step, const AccountAccess& access) {
   std::string path = step.request.path;
@@ -88,7 +56,6 @@ plugin_sdk::HttpResponse ResponseOf(const http::Response& r) {
   return out;
 }
 
-// A Retry-After in seconds (the HTTP-date form is not used by the providers).
 std::optional<std::chrono::milliseconds> RetryAfter(const http::Response& r) {
   std::optional<std::string> value = http::FindHeader(r.headers, "Retry-After");
   if (!value || value->empty() || value->size() > 6) return std::nullopt;
@@ -106,103 +73,9 @@ SyncErrorInfo ErrorOf(const plugin_sdk::SyncError& e) {
   return SyncErrorInfo{e.code, e.message, e.field, e.provider_code, e.provider_message};
 }
 
-// Why a reconcile stopped short of converging.
-struct Failure {
-  SyncErrorInfo error;
-  bool retryable = false;
-  std::optional<int64_t> retry_after_ms;
-};
-
-// A failure of ours (a request not sent or unanswered, a journal append), retried when
-// IsRetryable says a retry may cure it.
 Failure Failed(const Status& status) { return Failure{ErrorOf(status), IsRetryable(status), {}}; }
 
-}  // namespace
-
-struct SyncWorker::Impl {
-  Impl(registry::Registry& r, Transport& t, AccountResolver a, SyncOptions o)
-      : registry(r),
-        transport(t),
-        resolve(std::move(a)),
-        options(std::move(o)),
-        clock(options.clock ? *options.clock : SystemClock()),
-        rng(options.random_seed ? options.random_seed : static_cast<uint64_t>(clock.NowMicros())) {}
-
-  // ---- Journal and ledger (io thread) ----
-  Status CatchUp();
-  // Named arguments only: a temporary inside a co_await expression is not safe with GCC 12.
-  awaitable<Result<journal::AppendReceipt>> Append(const std::string& trunk_id,
-                                                   const SyncEvent& event,
-                                                   const std::string& reason);
-  // ---- Scheduling (io thread) ----
-  void Enqueue(const std::string& id, Steady::time_point due);
-  void EnqueueTouched();
-  void PromoteDue();
-  void Dispatch();
-  bool Idle() const { return in_flight == 0 && ready.empty() && delayed.empty(); }
-  awaitable<void> Scheduler();
-  void Wake() { wake_timer.cancel(); }
-  // ---- One trunk (io thread) ----
-  awaitable<void> Reconcile(std::string id);
-  awaitable<std::optional<Failure>> Converge(const TrunkSyncStatus& t, const AccountAccess& access,
-                                             const plugin_host::LoadedPlugin& plugin,
-                                             uint32_t& requests);
-  awaitable<void> Fail(const TrunkSyncStatus& t, const Failure& failure);
-  awaitable<Result<http::Response>> Send(const AccountAccess& access, const Step& step);
-  awaitable<Result<http::Response>> SendPatiently(Limiter& limiter, const AccountAccess& access,
-                                                  const Step& step, uint32_t& sent);
-  Result<std::vector<Step>> PlanSteps(const plugin_host::LoadedPlugin& plugin,
-                                      const std::optional<plugin_sdk::DesiredTrunk>& desired,
-                                      const Observation& observation);
-  Result<plugin_sdk::AbsorbResult> Absorb(const plugin_host::LoadedPlugin& plugin,
-                                          plugin_sdk::AbsorbInput input);
-  void Adopt(const TrunkSyncStatus& t, Observation& observation);
-  Limiter& LimiterFor(const TrunkSyncStatus& t, const AccountAccess& access);
-  std::chrono::milliseconds Backoff(uint32_t attempt);
-  template <typename T>
-  Result<T> RunToEnd(awaitable<Result<T>> task);
-  void Publish();
-  // ---- Plan and import ----
-  awaitable<Result<TrunkPlan>> PlanTrunk(TrunkSyncStatus t);
-  awaitable<Result<Observation>> Scan(const plugin_host::LoadedPlugin& plugin,
-                                      const AccountAccess& access);
-  Result<std::string> ImportOne(const TrunkSyncStatus& account, const Observation& remote);
-
-  registry::Registry& registry;
-  Transport& transport;
-  AccountResolver resolve;
-  SyncOptions options;
-  const Clock& clock;
-  std::mt19937_64 rng;
-
-  asio::io_context io;
-  asio::thread_pool appenders{4};
-  asio::steady_timer wake_timer{io};
-  SyncLedger ledger;
-  std::set<std::string> touched;  // trunks the last catch-up changed
-
-  struct Work {
-    bool queued = false;     // in `ready` or `delayed`
-    bool in_flight = false;  // a reconcile runs
-    bool again = false;      // changed while in flight: reconcile once more after it
-    bool observe = false;    // look for drift even though nothing needs syncing
-  };
-  std::map<std::string, Work> work;
-  std::deque<std::string> ready;
-  std::multimap<Steady::time_point, std::string> delayed;
-  uint32_t in_flight = 0;
-  std::map<std::string, std::unique_ptr<Limiter>> limiters;        // by provider/account
-  std::map<std::string, std::vector<DriftChange>> reported_drift;  // last journaled per trunk
-  bool once = false;
-  std::atomic<bool> stopping{false};
-  Steady::time_point next_drift_check{};
-
-  mutable std::mutex progress_mu;
-  SyncProgress progress;
-  std::function<void(const SyncProgress&)> on_progress;
-  std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> responses_429{0};
-};
+}  // namespace worker_internal
 
 // ---- Journal and ledger ----
 
@@ -624,181 +497,6 @@ void SyncWorker::Impl::Publish() {
   if (callback) callback(p);
 }
 
-template <typename T>
-Result<T> SyncWorker::Impl::RunToEnd(awaitable<Result<T>> task) {
-  std::optional<Result<T>> out;
-  asio::co_spawn(
-      io, [&]() -> awaitable<void> { out.emplace(co_await std::move(task)); },
-      [&](std::exception_ptr e) {
-        if (e) out.emplace(InternalError("sync task threw"));
-      });
-  io.restart();
-  io.run();
-  if (!out) return InternalError("sync task did not finish");
-  return std::move(*out);
-}
-
-// ---- Plan and import ----
-
-namespace {
-
-PlannedRequest Planned(const Step& step, const AccountAccess& access) {
-  return PlannedRequest{plugin_sdk::codec_internal::StepKindName(step.kind), step.target,
-                        step.request.method, access.base_url + Target(step, access),
-                        step.request.body};
-}
-
-bool IsRead(const Step& step) {
-  return step.kind == StepKind::kRead || step.kind == StepKind::kLookup;
-}
-
-std::string CommandId(const std::string& prefix) {
-  static std::mt19937_64 rng(std::random_device{}());
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  return prefix + ":" + std::to_string(SystemClock().NowMicros()) + ":" + std::to_string(rng());
-}
-
-}  // namespace
-
-awaitable<Result<TrunkPlan>> SyncWorker::Impl::PlanTrunk(TrunkSyncStatus t) {
-  TrunkPlan plan;
-  plan.trunk_id = t.id;
-  const plugin_host::LoadedPlugin* plugin = registry.plugins().Find(t.provider);
-  if (plugin == nullptr || !plugin->can_sync()) {
-    plan.error = FailedPreconditionError("provider " + t.provider + ": not synced");
-    co_return plan;
-  }
-  Result<AccountAccess> access = resolve(t.provider, t.account);
-  if (!access.ok()) {
-    plan.error = access.status();
-    co_return plan;
-  }
-  Result<domain::TrunkState> state = registry.Get(t.id);
-  if (!state.ok()) co_return state.status();
-  const plugin_sdk::DesiredTrunk desired = internal::DesiredOf(*state);
-  Observation observation;
-  observation.remote_id = t.remote_id;
-  observation.item_ids = t.item_ids;
-  observation.create_pending = t.create_pending;
-  for (uint32_t sent = 0; sent < options.max_steps;) {
-    Result<std::vector<Step>> steps = PlanSteps(*plugin, desired, observation);
-    if (!steps.ok()) co_return steps.status();
-    if (steps->empty()) break;
-    if (!std::all_of(steps->begin(), steps->end(), IsRead)) {
-      for (const Step& step : *steps) plan.writes.push_back(Planned(step, *access));
-      break;
-    }
-    for (const Step& step : *steps) {
-      plan.reads.push_back(Planned(step, *access));
-      Result<http::Response> response = co_await Send(*access, step);
-      ++sent;
-      if (!response.ok()) {
-        plan.error = response.status();
-        co_return plan;
-      }
-      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
-          *plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
-      if (!absorbed.ok()) co_return absorbed.status();
-      if (absorbed->error) {
-        plan.error =
-            Status(static_cast<StatusCode>(absorbed->error->code), absorbed->error->message);
-        co_return plan;
-      }
-      observation = std::move(*absorbed->observation);
-      if (observation.lookup_done) Adopt(t, observation);
-    }
-  }
-  co_return plan;
-}
-
-awaitable<Result<Observation>> SyncWorker::Impl::Scan(const plugin_host::LoadedPlugin& plugin,
-                                                      const AccountAccess& access) {
-  Observation observation;
-  for (uint32_t sent = 0; !observation.scan_done;) {
-    Result<std::vector<Step>> steps = PlanSteps(plugin, std::nullopt, observation);
-    if (!steps.ok()) co_return steps.status();
-    if (steps->empty()) break;
-    for (const Step& step : *steps) {
-      if (!IsRead(step)) {
-        co_return InternalError("plugin " + plugin.provider_id() +
-                                ": an import scan planned a write (" + step.request.method + " " +
-                                step.target + ")");
-      }
-      if (++sent > options.max_steps) {
-        co_return InternalError("the import scan did not end within " +
-                                std::to_string(options.max_steps) + " requests");
-      }
-      Result<http::Response> response = co_await Send(access, step);
-      if (!response.ok()) co_return response.status();
-      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
-          plugin, plugin_sdk::AbsorbInput{std::nullopt, observation, step, ResponseOf(*response)});
-      if (!absorbed.ok()) co_return absorbed.status();
-      if (absorbed->error) {
-        co_return Status(static_cast<StatusCode>(absorbed->error->code),
-                         "import scan: " + absorbed->error->message);
-      }
-      observation = std::move(*absorbed->observation);
-    }
-  }
-  co_return observation;
-}
-
-// Makes the registry trunk for one remote trunk, with commands whose ids derive from the
-// remote id: an import interrupted half way and run again replays them instead of doubling.
-Result<std::string> SyncWorker::Impl::ImportOne(const TrunkSyncStatus& account,
-                                                const Observation& remote) {
-  const std::string& id = remote.remote_id;
-  const std::string prefix = "import:" + account.provider + ":" + account.account + ":" + id;
-  int n = 0;
-  registry::CommandOutcome last;
-  const auto execute = [&](const domain::Command& command) -> Status {
-    registry::CommandMeta meta;
-    meta.actor = options.actor;
-    meta.reason = "imported from " + account.provider;
-    meta.command_id = prefix + ":" + std::to_string(++n);
-    TRUNKLINE_ASSIGN_OR_RETURN(registry::CommandOutcome outcome,
-                               registry.Execute(id, command, meta));
-    if (outcome.changed) last = std::move(outcome);
-    return OkStatus();
-  };
-  const auto texts = [](const plugin_sdk::Fields& fields) {
-    domain::FieldChanges changes;
-    for (const auto& [name, value] : fields) changes.set[name] = domain::FieldValueToString(value);
-    return changes;
-  };
-  const plugin_sdk::TrunkContent& c = remote.content;
-  TRUNKLINE_RETURN_IF_ERROR(
-      execute(domain::CreateTrunk{account.provider, account.account, texts(c.fields)}));
-  for (const auto& [sub, fields] : c.singletons) {
-    TRUNKLINE_RETURN_IF_ERROR(execute(domain::UpdateSingleton{sub, texts(fields)}));
-  }
-  for (const auto& [sub, items] : c.items) {
-    for (const auto& [item, fields] : items) {
-      TRUNKLINE_RETURN_IF_ERROR(execute(domain::AddItem{sub, item, texts(fields)}));
-    }
-  }
-  for (const auto& [sub, ids] : c.attachments) {
-    for (const std::string& attached : ids) {
-      TRUNKLINE_RETURN_IF_ERROR(execute(domain::Attach{sub, attached}));
-    }
-  }
-  TRUNKLINE_ASSIGN_OR_RETURN(domain::TrunkState state, registry.Get(id));
-  const uint64_t position = last.receipt.last_position != 0 ? last.receipt.last_position
-                                                            : registry.journal().LastPosition();
-  EncodedSyncEvent encoded =
-      EncodeSyncEvent(TrunkImported{account.provider, account.account, id, remote.item_ids,
-                                    remote.read_only, state.version, position});
-  registry::CommandMeta meta{options.actor, "imported from " + account.provider, prefix + ":done",
-                             "", std::nullopt};
-  TRUNKLINE_RETURN_IF_ERROR(
-      registry
-          .AppendOutcome(SyncStreamOf(id),
-                         {{encoded.type, encoded.schema_version, std::move(encoded.payload)}}, meta)
-          .status());
-  return id;
-}
-
 // ---- SyncWorker ----
 
 SyncWorker::SyncWorker(registry::Registry& registry, Transport& transport, AccountResolver accounts,
@@ -853,60 +551,6 @@ void SyncWorker::Stop() {
   asio::post(impl_->io, [this] { impl_->Wake(); });
 }
 
-Result<std::vector<TrunkPlan>> SyncWorker::Plan(const std::string& trunk_id) {
-  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
-  std::vector<TrunkSyncStatus> trunks;
-  if (!trunk_id.empty()) {
-    const TrunkSyncStatus* t = impl_->ledger.Find(trunk_id);
-    if (t == nullptr || t->provider.empty()) {
-      return NotFoundError("trunk " + trunk_id + " does not exist");
-    }
-    trunks.push_back(*t);
-  } else {
-    for (const auto& [id, t] : impl_->ledger.trunks()) {
-      if (!t.provider.empty() && t.NeedsWork()) trunks.push_back(t);
-    }
-  }
-  std::vector<TrunkPlan> plans;
-  for (const TrunkSyncStatus& t : trunks) {
-    TRUNKLINE_ASSIGN_OR_RETURN(TrunkPlan plan, impl_->RunToEnd(impl_->PlanTrunk(t)));
-    plans.push_back(std::move(plan));
-  }
-  return plans;
-}
-
-Result<SyncWorker::ImportReport> SyncWorker::Import(const std::string& provider,
-                                                    const std::string& account) {
-  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
-  const plugin_host::LoadedPlugin* plugin = impl_->registry.plugins().Find(provider);
-  if (plugin == nullptr) return NotFoundError("no plugin provides " + provider);
-  if (!plugin->can_sync()) {
-    return FailedPreconditionError("plugin " + provider + " does not sync (ABI " +
-                                   plugin->abi_version() + ")");
-  }
-  TRUNKLINE_ASSIGN_OR_RETURN(AccountAccess access, impl_->resolve(provider, account));
-  TRUNKLINE_ASSIGN_OR_RETURN(Observation scan, impl_->RunToEnd(impl_->Scan(*plugin, access)));
-  TrunkSyncStatus owner;
-  owner.provider = provider;
-  owner.account = account;
-  ImportReport report;
-  for (const Observation& remote : scan.found) {
-    if (impl_->ledger.HolderOf(provider, account, remote.remote_id)) {
-      report.already_held.push_back(remote.remote_id);
-      continue;
-    }
-    Result<std::string> id = impl_->ImportOne(owner, remote);
-    if (id.ok()) {
-      report.imported.push_back(*id);
-    } else {
-      report.refused.push_back(
-          id.status().WithContext("remote trunk " + remote.remote_id + " not imported"));
-    }
-  }
-  TRUNKLINE_RETURN_IF_ERROR(impl_->CatchUp());
-  return report;
-}
-
 AccountResolver ResolverOf(std::shared_ptr<const Accounts> accounts) {
   return [accounts = std::move(accounts)](const std::string& provider,
                                           const std::string& alias) -> Result<AccountAccess> {
@@ -918,29 +562,6 @@ AccountResolver ResolverOf(std::shared_ptr<const Accounts> accounts) {
                          r.limits.burst,
                          r.limits.max_concurrency};
   };
-}
-
-Status RequestRetry(registry::Registry& registry, const std::string& trunk_id,
-                    const std::string& actor) {
-  TRUNKLINE_RETURN_IF_ERROR(registry.Get(trunk_id).status());
-  EncodedSyncEvent e = EncodeSyncEvent(SyncRetryRequested{});
-  registry::CommandMeta meta{actor, "sync retry", CommandId("retry:" + trunk_id), "", std::nullopt};
-  return registry
-      .AppendOutcome(SyncStreamOf(trunk_id), {{e.type, e.schema_version, std::move(e.payload)}},
-                     meta)
-      .status();
-}
-
-Status SetDriftPolicy(registry::Registry& registry, const std::string& trunk_id, DriftPolicy policy,
-                      const std::string& actor) {
-  TRUNKLINE_RETURN_IF_ERROR(registry.Get(trunk_id).status());
-  EncodedSyncEvent e = EncodeSyncEvent(SyncPolicySet{policy});
-  registry::CommandMeta meta{actor, std::string("drift policy ") + DriftPolicyName(policy),
-                             CommandId("policy:" + trunk_id), "", std::nullopt};
-  return registry
-      .AppendOutcome(SyncStreamOf(trunk_id), {{e.type, e.schema_version, std::move(e.payload)}},
-                     meta)
-      .status();
 }
 
 SyncProgress SyncWorker::progress() const {
