@@ -191,9 +191,9 @@ awaitable<void> SyncWorker::Impl::Scheduler() {
     }
     PromoteDue();
     Dispatch();
-    Publish();
-    if (stopping && in_flight == 0) break;
-    if (once && Idle()) break;
+    const bool done = (stopping && in_flight == 0) || (once && Idle());
+    Publish(/*now=*/done);
+    if (done) break;
     auto wait = std::chrono::milliseconds(once ? 200 : 50);
     if (!delayed.empty()) {
       wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -465,7 +465,10 @@ awaitable<void> SyncWorker::Impl::Reconcile(std::string id) {
   Wake();
 }
 
-void SyncWorker::Impl::Publish() {
+void SyncWorker::Impl::Publish(bool now) {
+  // Counting walks every trunk: at most a few times a second, not after every outcome.
+  if (!now && Steady::now() < next_publish) return;
+  next_publish = Steady::now() + std::chrono::milliseconds(100);
   SyncProgress p;
   for (const auto& [id, t] : ledger.trunks()) {
     if (t.provider.empty()) continue;

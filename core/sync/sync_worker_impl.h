@@ -112,7 +112,8 @@ struct SyncWorker::Impl {
   std::chrono::milliseconds Backoff(uint32_t attempt);
   template <typename T>
   Result<T> RunToEnd(awaitable<Result<T>> task);
-  void Publish();
+  // Counts where the trunks stand for progress(); `now`: even if it was done very recently.
+  void Publish(bool now = false);
   // ---- Plan and import ----
   awaitable<Result<TrunkPlan>> PlanTrunk(TrunkSyncStatus t);
   awaitable<Result<Observation>> Scan(const plugin_host::LoadedPlugin& plugin,
@@ -147,6 +148,7 @@ struct SyncWorker::Impl {
   bool once = false;
   std::atomic<bool> stopping{false};
   Steady::time_point next_drift_check{};
+  Steady::time_point next_publish{};
 
   mutable std::mutex progress_mu;
   SyncProgress progress;
