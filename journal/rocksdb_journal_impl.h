@@ -26,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -120,9 +121,13 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // about, the view may lag or have raced its file deletions: yes, for up to a few seconds.
   // With none, one catch-up settles it. Always false for a writable journal.
   bool RetryAfterCatchUp(int attempt, std::chrono::steady_clock::time_point start) const;
-  // Runs `read` again while RetryAfterCatchUp says so (see the design comment).
+  // Runs `read` again while RetryAfterCatchUp says so (see the design comment). A hole
+  // that outlasts the catching up while a writer is live is kUnavailable (BesideBusyWriter):
+  // the writer has lost nothing, the reader could not see it whole.
   template <typename F>
   auto Retrying(F read) const -> decltype(read());
+  // Read-only journals beside a live writer: `status` (data loss) as kUnavailable, saying so.
+  Status BesideBusyWriter(Status status) const;
 
   // Group commit (leader only).
   std::vector<std::shared_ptr<Writer>> TakeGroupLocked();
@@ -200,8 +205,13 @@ auto RocksDbJournalImpl::Retrying(F read) const -> decltype(read()) {
   const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     auto result = read();
-    if (CodeOf(result) != StatusCode::kDataLoss || !RetryAfterCatchUp(attempt, start)) {
-      return Seen(std::move(result));
+    if (CodeOf(result) != StatusCode::kDataLoss) return Seen(std::move(result));
+    if (!RetryAfterCatchUp(attempt, start)) {
+      if constexpr (std::is_same_v<decltype(result), Status>) {
+        return Seen(BesideBusyWriter(std::move(result)));
+      } else {
+        return Seen(BesideBusyWriter(result.status()));
+      }
     }
   }
 }

@@ -309,10 +309,10 @@ Status RocksDbJournalImpl::CheckChainHead() {
     const auto start = std::chrono::steady_clock::now();
     for (int attempt = 1; LastPosition() < head->position; ++attempt) {
       if (!RetryAfterCatchUp(attempt, start)) {
-        return DataLossError("journal " + dir + ": position " + std::to_string(head->position) +
-                             " was acknowledged, but the journal now ends at " +
-                             std::to_string(LastPosition()) +
-                             ": its write-ahead log or a table file was truncated or removed");
+        return BesideBusyWriter(DataLossError(
+            "journal " + dir + ": position " + std::to_string(head->position) +
+            " was acknowledged, but the journal now ends at " + std::to_string(LastPosition()) +
+            ": its write-ahead log or a table file was truncated or removed"));
       }
     }
     TRUNKLINE_ASSIGN_OR_RETURN(std::vector<Record> at, ReadAll(head->position, 1));
@@ -338,6 +338,17 @@ bool RocksDbJournalImpl::RetryAfterCatchUp(int attempt,
                                        std::chrono::milliseconds(200)));
   Refresh().IgnoreError();  // a failed catch-up shows in the next attempt
   return true;
+}
+
+Status RocksDbJournalImpl::BesideBusyWriter(Status status) const {
+  if (status.code() != StatusCode::kDataLoss || !options_.read_only ||
+      !WriterIsLive(options_.dir)) {
+    return status;
+  }
+  return UnavailableError("journal " + options_.dir +
+                          ": this read could not see the journal whole beside its busy " +
+                          "writer (" + status.message() +
+                          "); try again, or stop the writer for a definitive answer");
 }
 
 void RocksDbJournalImpl::ReleaseDir() {

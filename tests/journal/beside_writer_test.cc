@@ -66,12 +66,24 @@ TEST(BesideWriterTest, ExportsAreGapFreeAndVerifiesAgreeWhileTheWriterCompacts) 
   options.read_only = true;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
   int rounds = 0;
+  int unavailable = 0;  // reads that said they could not see the journal whole: allowed
   uint64_t last_seen = 0;
-  // At least three rounds, however slow the build (sanitizers), then for up to 8 s.
-  while (rounds < 200 && (rounds < 3 || std::chrono::steady_clock::now() < until)) {
+  // A read beside the writer either sees a dense prefix or says kUnavailable; never a gap,
+  // never data loss. At least three whole rounds, however slow the build (sanitizers).
+  const auto whole_or_unavailable = [&](const Status& s) {
+    if (s.code() == StatusCode::kUnavailable) {
+      ++unavailable;
+      std::printf("round %d: %s\n", rounds, s.ToString().c_str());
+      return false;
+    }
+    EXPECT_TRUE(s.ok()) << "round " << rounds << ": " << s.ToString();
+    return s.ok();
+  };
+  while (rounds < 200 && (rounds - unavailable < 3 || std::chrono::steady_clock::now() < until)) {
     ++rounds;
+    ASSERT_LT(unavailable, 20) << "a read beside the writer keeps failing";
     auto journal = RocksDbJournal::Open(options);
-    ASSERT_TRUE(journal.ok()) << "round " << rounds << ": " << journal.status().ToString();
+    if (!whole_or_unavailable(journal.status())) continue;
     // The export: every position from 1, in order, each exactly once, up to where the
     // reader's view ends.
     uint64_t expected = 1;
@@ -80,19 +92,20 @@ TEST(BesideWriterTest, ExportsAreGapFreeAndVerifiesAgreeWhileTheWriterCompacts) 
       expected = r.position + 1;
       return r.position == expected - 1;
     });
-    ASSERT_TRUE(scan.ok()) << "round " << rounds << ": " << scan.ToString();
+    if (!whole_or_unavailable(scan)) continue;
     ASSERT_GE(expected - 1, (*journal)->LastPosition()) << "round " << rounds;
     ASSERT_GE(expected - 1, last_seen) << "round " << rounds << ": the journal went back";
     last_seen = expected - 1;
     auto report = (*journal)->Verify();
-    ASSERT_TRUE(report.ok()) << "round " << rounds << ": " << report.status().ToString();
+    if (!whole_or_unavailable(report.status())) continue;
     EXPECT_GE(report->records, last_seen);
     auto stream = (*journal)->ReadStream("busy-3", 1, SIZE_MAX);
-    ASSERT_TRUE(stream.ok()) << "round " << rounds << ": " << stream.status().ToString();
+    if (!whole_or_unavailable(stream.status())) continue;
     for (size_t i = 0; i < stream->size(); ++i) ASSERT_EQ((*stream)[i].version, i + 1);
   }
-  std::printf("%d rounds; the last saw %llu events\n", rounds,
-              static_cast<unsigned long long>(last_seen));
+  if (HasFailure()) return;
+  std::printf("%d rounds (%d could not see the journal whole); the last saw %llu events\n",
+              rounds, unavailable, static_cast<unsigned long long>(last_seen));
   EXPECT_GT(last_seen, 300u);
 }
 
