@@ -156,6 +156,17 @@ class Journal {
   //     appends until reopened.
   virtual Result<AppendReceipt> Append(const AppendRequest& request) = 0;
 
+  // Append without a waiting thread: `done` is called exactly once with what Append would
+  // have returned, after the batch is durable (or has failed), in the journal's commit
+  // order. It runs on a thread of the journal's, so it must not block; it may call
+  // AppendAsync again. Appends may be kept in flight by the dozen: they share commits with
+  // each other and with blocking Appends. Every `done` has been called by the time the
+  // Journal is destroyed. This default runs Append and calls `done` on the caller's thread.
+  using AppendCallback = std::function<void(Result<AppendReceipt>)>;
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) {
+    done(Append(request));
+  }
+
   // Events of `stream` with version >= from_version, oldest first, at most max_count.
   // An unknown stream yields an empty vector.
   virtual Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
