@@ -4,10 +4,12 @@
 #include <charconv>
 #include <cmath>
 
-#include "text.h"
+#include "trunkline/api/text.h"
 
 namespace trunkline::trunkctl {
 namespace {
+
+using api::EscapeText;
 
 Status Bad(std::string_view rule, std::string_view text) {
   return InvalidArgumentError(std::string(rule) + " (got \"" + EscapeText(text) + "\")");

@@ -9,7 +9,7 @@
 #include "args.h"
 #include "render.h"
 #include "sync_commands.h"
-#include "text.h"
+#include "trunkline/api/text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 
 namespace trunkline::trunkctl {

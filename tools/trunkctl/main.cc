@@ -19,7 +19,7 @@
 #include "args.h"
 #include "commands.h"
 #include "sync_commands.h"
-#include "text.h"
+#include "trunkline/api/text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 
 namespace {
@@ -269,7 +269,7 @@ std::optional<std::string> UnknownCommand(CLI::App& app) {
   if (word.empty()) return std::nullopt;
   std::string path;
   for (size_t i = 1; i < chain.size(); ++i) path += chain[i]->get_name() + " ";
-  std::string message = "unknown command '" + tc::EscapeText(path + word) + "'";
+  std::string message = "unknown command '" + trunkline::api::EscapeText(path + word) + "'";
   if (std::optional<std::string> near = trunkline::Suggest(word, names)) {
     return message + "; did you mean '" + path + *near + "'?";
   }
@@ -331,7 +331,7 @@ RunResult Run(int argc, char** argv) {
   o.data_dir_source = DataDirSource(data_dir);
   if (o.plugin_dir.empty()) o.plugin_dir = trunkline::plugin_host::DefaultPluginDir();
   const Status s = action();
-  if (!s.ok()) std::cerr << "trunkctl: " << tc::EscapeText(s.ToString()) << "\n";
+  if (!s.ok()) std::cerr << "trunkctl: " << trunkline::api::EscapeText(s.ToString()) << "\n";
   return {tc::ExitCode(s), cli.committed()};
 }
 
@@ -353,7 +353,7 @@ class CheckedStdout {
   }
 
  private:
-  tc::FdOutput output_;
+  trunkline::api::FdOutput output_;
   std::streambuf* previous_;
 };
 
@@ -367,7 +367,7 @@ int main(int argc, char** argv) {
   try {
     result = Run(argc, argv);
   } catch (const std::exception& e) {
-    std::cerr << "trunkctl: internal error: " << tc::EscapeText(e.what()) << "\n";
+    std::cerr << "trunkctl: internal error: " << trunkline::api::EscapeText(e.what()) << "\n";
   } catch (...) {
     std::cerr << "trunkctl: internal error: an unknown exception\n";
   }

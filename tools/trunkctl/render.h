@@ -8,20 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "trunkline/api/json.h"
+#include "trunkline/api/text.h"
 #include "trunkline/domain/trunk.h"
 #include "trunkline/journal/journal.h"
 #include "trunkline/registry/registry.h"
 
 namespace trunkline::trunkctl {
 
-// "2026-11-22T14:00:00.123456Z"
-std::string FormatTime(int64_t time_us);
-
-boost::json::object TrunkJson(const domain::TrunkState& trunk);
-boost::json::object HistoryJson(const registry::HistoryEntry& entry);
-boost::json::object ChangeJson(const registry::FieldChange& change);
-boost::json::object EventJson(const domain::Event& event);
-boost::json::object RecordJson(const journal::Record& record);  // payload decoded
+// The JSON shapes and safe text are trunkline's (core/api), shared with trunkd.
+using namespace api;  // NOLINT(google-build-using-namespace)
 
 // Each column as wide as its widest cell, two spaces apart; cells are never cut. Cells are
 // already escaped (EscapeText).

@@ -11,7 +11,7 @@
 
 #include "args.h"
 #include "render.h"
-#include "text.h"
+#include "trunkline/api/text.h"
 #include "trunkline/base/overloaded.h"
 #include "trunkline/sync/http_transport.h"
 #include "trunkline/sync/sync_worker.h"
@@ -68,20 +68,6 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-boost::json::value ValueJson(const sync::FieldValue& v) {
-  return std::visit([](const auto& x) -> boost::json::value { return boost::json::value(x); }, v);
-}
-
-boost::json::object ErrorJson(const sync::SyncErrorInfo& e) {
-  boost::json::object out;
-  out["code"] = std::string(StatusCodeName(static_cast<StatusCode>(e.code)));
-  out["message"] = e.message;
-  if (!e.field.empty()) out["field"] = e.field;
-  if (!e.provider_code.empty()) out["provider_code"] = e.provider_code;
-  if (!e.provider_message.empty()) out["provider_message"] = e.provider_message;
-  return out;
-}
-
 std::string Text(const sync::FieldValue& v) { return domain::FieldValueToString(v); }
 
 Result<sync::SyncOptions> WorkerOptions(const Options& o) {
@@ -123,27 +109,6 @@ Result<sync::AccountResolver> Accounts(const Options& o) {
   return sync::ResolverOf(std::move(*loaded));
 }
 
-boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& t) {
-  boost::json::object out;
-  out["id"] = t.id;
-  out["provider"] = t.provider;
-  out["account"] = t.account;
-  out["state"] = sync::SyncStateName(t.state());
-  out["desired_version"] = t.desired_version;
-  out["synced_version"] = t.synced_version;
-  out["remote_id"] = t.remote_id;
-  boost::json::object read_only;
-  for (const auto& [name, value] : t.read_only) read_only[name] = ValueJson(value);
-  out["read_only"] = std::move(read_only);
-  out["attempts"] = t.attempts;
-  if (t.next_try_us != 0 && t.state() == sync::SyncState::kFailed) {
-    out["next_try"] = FormatTime(t.next_try_us);
-  }
-  out["drift_policy"] = sync::DriftPolicyName(t.drift_policy);
-  if (t.last_error) out["last_error"] = ErrorJson(*t.last_error);
-  return out;
-}
-
 void PrintSyncStatus(const sync::TrunkSyncStatus& t, std::ostream& out) {
   out << "sync      " << sync::SyncStateName(t.state());
   if (t.synced_version != 0) out << " at version " << t.synced_version;
@@ -158,82 +123,6 @@ void PrintSyncStatus(const sync::TrunkSyncStatus& t, std::ostream& out) {
         << EscapeText(sync::DescribeSyncEvent(sync::SyncFailed{*t.last_error, t.attempts, 0, 0}))
         << "\n";
   }
-}
-
-boost::json::object SyncEventJson(const sync::SyncEvent& event) {
-  boost::json::object out;
-  const auto remote = [&](const auto& e) {
-    out["provider"] = e.provider;
-    out["account"] = e.account;
-    out["remote_id"] = e.remote_id;
-    boost::json::object items;
-    for (const auto& [sub, ids] : e.item_ids) {
-      boost::json::object mapped;
-      for (const auto& [item, remote_id] : ids) mapped[item] = remote_id;
-      items[sub] = std::move(mapped);
-    }
-    out["item_ids"] = std::move(items);
-    boost::json::object read_only;
-    for (const auto& [name, value] : e.read_only) read_only[name] = ValueJson(value);
-    out["read_only"] = std::move(read_only);
-    out["desired_version"] = e.desired_version;
-  };
-  std::visit(
-      Overloaded{
-          [&](const sync::SyncCreatePending& e) {
-            out["provider"] = e.provider;
-            out["account"] = e.account;
-            out["desired_version"] = e.desired_version;
-          },
-          [&](const sync::TrunkSynced& e) {
-            remote(e);
-            out["requests"] = e.requests;
-          },
-          [&](const sync::TrunkImported& e) { remote(e); },
-          [&](const sync::SyncFailed& e) {
-            out["error"] = ErrorJson(e.error);
-            out["attempt"] = e.attempt;
-            out["next_try"] = FormatTime(e.next_try_us);
-            out["desired_version"] = e.desired_version;
-          },
-          [&](const sync::SyncParked& e) {
-            out["error"] = ErrorJson(e.error);
-            out["attempts"] = e.attempts;
-            out["desired_version"] = e.desired_version;
-          },
-          [&](const sync::SyncDriftDetected& e) {
-            boost::json::array changes;
-            for (const sync::DriftChange& c : e.changes) {
-              boost::json::object change{{"path", c.path}};
-              change["expected"] = c.expected ? boost::json::value(*c.expected) : nullptr;
-              change["found"] = c.found ? boost::json::value(*c.found) : nullptr;
-              changes.push_back(std::move(change));
-            }
-            out["changes"] = std::move(changes);
-            out["corrected"] = e.corrected;
-          },
-          [&](const sync::RemoteTrunkDeleted& e) {
-            out["remote_id"] = e.remote_id;
-            out["desired_version"] = e.desired_version;
-          },
-          [&](const sync::SyncRetryRequested&) {},
-          [&](const sync::SyncPolicySet& e) { out["drift"] = sync::DriftPolicyName(e.drift); },
-      },
-      event);
-  out["description"] = sync::DescribeSyncEvent(event);
-  return out;
-}
-
-boost::json::object SyncRecordJson(const sync::SyncRecord& r) {
-  boost::json::object out;
-  out["position"] = r.position;
-  out["time"] = FormatTime(r.time_us);
-  out["type"] = r.type;
-  out["actor"] = r.metadata.actor;
-  out["reason"] = r.metadata.reason;
-  out["command_id"] = r.metadata.command_id;
-  out["sync"] = SyncEventJson(r.event);
-  return out;
 }
 
 void PrintSyncRecord(const sync::SyncRecord& r, std::ostream& out) {

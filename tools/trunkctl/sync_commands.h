@@ -16,11 +16,8 @@ Result<sync::AccountResolver> Accounts(const Options& o);
 // The provider HTTP client: --ca-file, proxies from the environment.
 Result<std::unique_ptr<sync::Transport>> Transport(const Options& o);
 
-boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& status);
 void PrintSyncStatus(const sync::TrunkSyncStatus& status, std::ostream& out);
-// A sync outcome in a trunk's history (and an export's payload).
-boost::json::object SyncEventJson(const sync::SyncEvent& event);
-boost::json::object SyncRecordJson(const sync::SyncRecord& record);
+// A sync outcome in a trunk's history.
 void PrintSyncRecord(const sync::SyncRecord& record, std::ostream& out);
 
 // `sync run [--once]`: the worker in the foreground, a progress line on a terminal.

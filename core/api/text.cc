@@ -1,4 +1,4 @@
-#include "text.h"
+#include "trunkline/api/text.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 
-namespace trunkline::trunkctl {
+namespace trunkline::api {
 namespace {
 
 std::string HexByte(unsigned char byte) {
@@ -165,4 +165,4 @@ FdOutput::int_type FdOutput::overflow(int_type ch) {
 
 int FdOutput::sync() { return Drain() ? 0 : -1; }
 
-}  // namespace trunkline::trunkctl
+}  // namespace trunkline::api

@@ -1,5 +1,5 @@
-// How trunkctl keeps its output safe whatever the journal holds, and how it notices that the
-// output was not written.
+// How trunkline's tools keep their output safe whatever the journal holds, and how it notices that
+// the output was not written.
 //
 // Stored values may contain control characters or bytes that are not UTF-8 (written before
 // the domain refused them, or by another tool). Tables show them escaped, one row per line;
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace trunkline::trunkctl {
+namespace trunkline::api {
 
 // The length of the well-formed UTF-8 sequence that starts at text[i] (1 to 4), or 0 when
 // the byte there does not start one (a stray continuation byte, an overlong form, a
@@ -61,4 +61,4 @@ class FdOutput : public std::streambuf {
   char buffer_[1 << 14];
 };
 
-}  // namespace trunkline::trunkctl
+}  // namespace trunkline::api
