@@ -4,7 +4,9 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -86,12 +88,13 @@ struct Server::Impl {
   std::optional<tcp::acceptor> acceptor{std::in_place, *ioc};
   std::unique_ptr<ssl::context> tls;  // null: plain TCP
   ServerOptions options;
-  Handler handler;
+  AsyncHandler handler;
   std::vector<std::thread> threads;
   std::once_flag stopped;
   uint16_t port = 0;
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> accept_failures{0};
+  std::atomic<uint64_t> in_flight{0};
 
   asio::awaitable<void> PlainSession(tcp::socket socket);
   asio::awaitable<void> TlsSession(tcp::socket socket);
@@ -100,18 +103,51 @@ struct Server::Impl {
   template <typename Stream>
   asio::awaitable<void> Refuse(Stream& stream, bhttp::status status);
   asio::awaitable<void> Listen();
-  Response Answer(const bhttp::request<bhttp::string_body>& req);
+  asio::awaitable<Response> Answer(const bhttp::request<bhttp::string_body>& req);
 };
 
-Response Server::Impl::Answer(const bhttp::request<bhttp::string_body>& req) {
-  try {
-    return handler(FromBeast(req));
-  } catch (const std::exception& e) {
-    return Response{
-        500, {{"Content-Type", "text/plain"}}, std::string("handler failed: ") + e.what()};
-  } catch (...) {
-    return Response{500, {{"Content-Type", "text/plain"}}, "handler failed"};
+namespace {
+
+Response HandlerFailed(const char* what) {
+  return Response{500, {{"Content-Type", "text/plain"}}, std::string("handler failed: ") + what};
+}
+
+// Hands the handler's answer to the waiting session on the session's executor, once.
+template <typename Completion>
+class OneAnswer {
+ public:
+  explicit OneAnswer(Completion completion) : completion_(std::move(completion)) {}
+  void operator()(Response response) {
+    if (answered_.exchange(true)) return;
+    auto executor = asio::get_associated_executor(completion_);
+    asio::dispatch(executor, [c = std::move(completion_), r = std::move(response)]() mutable {
+      std::move(c)(std::move(r));
+    });
   }
+
+ private:
+  Completion completion_;
+  std::atomic<bool> answered_{false};
+};
+
+}  // namespace
+
+asio::awaitable<Response> Server::Impl::Answer(const bhttp::request<bhttp::string_body>& req) {
+  const Request request = FromBeast(req);
+  auto [response] = co_await asio::async_initiate<decltype(kAwait), void(Response)>(
+      [&](auto completion) {
+        auto once = std::make_shared<OneAnswer<decltype(completion)>>(std::move(completion));
+        Respond respond = [once](Response r) { (*once)(std::move(r)); };
+        try {
+          handler(request, respond);
+        } catch (const std::exception& e) {
+          respond(HandlerFailed(e.what()));
+        } catch (...) {
+          respond(HandlerFailed("an exception that is not a std::exception"));
+        }
+      },
+      kAwait);
+  co_return std::move(response);
 }
 
 template <typename Stream>
@@ -160,7 +196,12 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     }
     const bhttp::request<bhttp::string_body> req = parser.release();
     tcp.expires_never();
-    Response out = Answer(req);
+    ++in_flight;
+    struct Done {
+      std::atomic<uint64_t>& n;
+      ~Done() { --n; }
+    } done{in_flight};
+    Response out = co_await Answer(req);
     if (out.delay.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, out.delay);
       co_await timer.async_wait(kAwait);
@@ -236,6 +277,12 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  return Start(options, [handler = std::move(handler)](const Request& request, Respond respond) {
+    respond(handler(request));
+  });
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, AsyncHandler handler) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->handler = std::move(handler);
@@ -273,6 +320,22 @@ uint16_t Server::port() const { return impl_->port; }
 uint64_t Server::connections_accepted() const { return impl_->accepted.load(); }
 
 uint64_t Server::accept_failures() const { return impl_->accept_failures.load(); }
+
+uint64_t Server::requests_in_flight() const { return impl_->in_flight.load(); }
+
+void Server::Shutdown(std::chrono::milliseconds grace) {
+  if (impl_->ioc) {
+    asio::post(*impl_->ioc, [impl = impl_.get()] {
+      beast::error_code ignored;
+      if (impl->acceptor) impl->acceptor->close(ignored);
+    });
+  }
+  const auto until = std::chrono::steady_clock::now() + grace;
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  Stop();
+}
 
 void Server::Stop() {
   std::call_once(impl_->stopped, [this] {

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 namespace trunkline::http {
@@ -451,6 +453,94 @@ TEST(HttpTest, OversizedAndMalformedRequestsAreRefusedWithoutTheHandler) {
   }
   EXPECT_EQ(handled.load(), static_cast<int>(cases.size()));
   EXPECT_EQ(server->connections_accepted(), cases.size() + 1);
+}
+
+// An answer given later, from another thread, holds no server thread meanwhile: with one
+// server thread, a request waits for its answer while another is served.
+TEST(HttpTest, AnAsyncHandlerAnswersLaterWithoutHoldingAServerThread) {
+  std::mutex mu;
+  std::vector<Respond> held;
+  auto server =
+      Server::Start(ServerOptions{"127.0.0.1", 0, 1}, [&](const Request& r, Respond respond) {
+        if (r.target == "/later") {
+          std::lock_guard lock(mu);
+          held.push_back(std::move(respond));
+          return;
+        }
+        respond(Response{200, {}, "now"});
+      });
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::optional<Result<Response>> later;
+  std::thread waiting([&] {
+    Client client(ClientOptions{"127.0.0.1", (*server)->port()});
+    later = client.Send(Request{"GET", "/later", {}, ""});
+  });
+  for (int i = 0; i < 500 && (*server)->requests_in_flight() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  EXPECT_EQ((*server)->requests_in_flight(), 1u);
+  Client client(ClientOptions{"127.0.0.1", (*server)->port()});
+  auto now = client.Send(Request{"GET", "/now", {}, ""});
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_EQ(now->body, "now");
+  std::thread answering([&] {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(held.size(), 1u);
+    held[0](Response{202, {}, "later"});
+    held[0](Response{500, {}, "twice"});  // ignored
+  });
+  answering.join();
+  waiting.join();
+  ASSERT_TRUE(later && later->ok());
+  EXPECT_EQ((*later)->status, 202);
+  EXPECT_EQ((*later)->body, "later");
+  EXPECT_EQ((*server)->requests_in_flight(), 0u);
+}
+
+TEST(HttpTest, AThrowingAsyncHandlerAnswers500) {
+  auto server = Server::Start(ServerOptions{"127.0.0.1", 0, 1},
+                              [](const Request&, Respond) { throw std::runtime_error("kaput"); });
+  ASSERT_TRUE(server.ok());
+  Client client(ClientOptions{"127.0.0.1", (*server)->port()});
+  auto res = client.Send(Request{"GET", "/", {}, ""});
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 500);
+  EXPECT_THAT(res->body, HasSubstr("kaput"));
+}
+
+// Shutdown stops taking connections at once but lets the request under way be answered.
+TEST(HttpTest, ShutdownAnswersTheRequestsInFlightAndRefusesNewConnections) {
+  std::atomic<bool> release{false};
+  auto server = StartServer(
+      [&](const Request&) {
+        for (int i = 0; i < 2000 && !release.load(); ++i)
+          std::this_thread::sleep_for(milliseconds(1));
+        return Response{200, {}, "finished"};
+      },
+      2);
+  const uint16_t port = server->port();
+  std::optional<Result<Response>> slow;
+  std::thread waiting([&] {
+    Client client(ClientOptions{"127.0.0.1", port, milliseconds(5000)});
+    slow = client.Send(Request{"GET", "/slow", {}, ""});
+  });
+  for (int i = 0; i < 500 && server->requests_in_flight() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  ASSERT_EQ(server->requests_in_flight(), 1u);
+  std::thread stopping([&] { server->Shutdown(milliseconds(5000)); });
+  // The listener closes first: a new connection is refused while the slow request runs.
+  bool refused = false;
+  for (int i = 0; i < 500 && !refused; ++i) {
+    refused = !RawConnection(port).connected();
+    if (!refused) std::this_thread::sleep_for(milliseconds(2));
+  }
+  EXPECT_TRUE(refused);
+  release = true;
+  stopping.join();
+  waiting.join();
+  ASSERT_TRUE(slow && slow->ok()) << (slow ? slow->status().ToString() : "no answer");
+  EXPECT_EQ((*slow)->body, "finished");
 }
 
 }  // namespace

@@ -57,6 +57,13 @@ struct Response {
 // Answers one request. An exception escaping it becomes a 500 answer.
 using Handler = std::function<Response(const Request&)>;
 
+// Answers one request later, without holding a server thread meanwhile: the handler passes
+// `respond` on (to a completion of its own, say) and calls it once, from any thread. A
+// second call is ignored; an exception escaping the handler itself becomes a 500 answer.
+// While no answer comes, the connection waits (no timeout applies): answer every request.
+using Respond = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Respond)>;
+
 // A certificate chain and its private key, in PEM, each given as text or as a file path
 // (the text wins when both are set). The chain starts with the server's own certificate.
 struct TlsIdentity {
@@ -99,6 +106,7 @@ class Server {
   //   used (a file unreadable, a PEM block malformed, a key not matching the certificate).
   // kUnavailable: the address cannot be bound (message says why).
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, AsyncHandler handler);
   ~Server();  // Stop()s
 
   uint16_t port() const;
@@ -106,6 +114,11 @@ class Server {
   uint64_t connections_accepted() const;
   // Accepts that failed since the start (each one retried after the pause).
   uint64_t accept_failures() const;
+  // Requests read and not yet answered (or whose answer is being written).
+  uint64_t requests_in_flight() const;
+  // A graceful stop: closes the listener, waits up to `grace` for the requests in flight to
+  // be answered, then Stop()s. Connections idle meanwhile are closed by the Stop.
+  void Shutdown(std::chrono::milliseconds grace);
   // Closes the listener and every connection and joins the threads. Idempotent.
   void Stop();
 
