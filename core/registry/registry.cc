@@ -1,6 +1,8 @@
 #include "trunkline/registry/registry.h"
 
+#include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -137,8 +139,26 @@ struct Registry::Impl {
   bool use_trunk_snapshots = true;
   bool read_only = false;
   std::vector<std::string> notices;  // see Registry::Notices
-  // One command at a time keeps uniqueness checks exact; also guards `current`.
+  // One command decided at a time keeps uniqueness checks exact; also guards `current`,
+  // `pending` and `joining`.
   mutable std::mutex mu;
+
+  // Trunks with appends in flight (ExecuteAsync): their state after those appends, which
+  // the next command on them is decided against. `generation` tells a completion whether
+  // the entry is still the one its append counted in (a failure drops the entry, and the
+  // appends decided on it then fail their expected-version check).
+  struct Pending {
+    TrunkState state;
+    uint32_t appends = 0;
+    uint64_t generation = 0;
+  };
+  std::map<std::string, Pending> pending;
+  uint64_t next_generation = 1;
+  // Commands in flight by command id, with the callbacks of retries that joined them.
+  std::map<std::string, std::vector<ExecuteCallback>> joining;
+  // Async commands not yet called back; the destructor waits for none.
+  uint64_t async_in_flight = 0;
+  std::condition_variable async_done;
 
   Result<const PluginRules*> RulesFor(const std::string& provider) const {
     auto it = rules.find(provider);
@@ -195,12 +215,30 @@ struct Registry::Impl {
     if (provider.empty()) return NotFoundError("trunk " + state.id + " does not exist");
     TRUNKLINE_ASSIGN_OR_RETURN(const PluginRules* provider_rules, RulesFor(provider));
     const std::string account = create ? create->account : state.account;
-    TRUNKLINE_ASSIGN_OR_RETURN(auto all, LoadAll(at));
+    // Now: the projection's trunks (no copy) with those in flight over them; a past point
+    // (a retried command): the trunks as they were then.
+    const bool now = !at.position && !at.time_us;
+    std::map<std::string, TrunkState> past;
+    if (now) {
+      TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
+    } else {
+      TRUNKLINE_ASSIGN_OR_RETURN(past, LoadAll(at));
+    }
+    const std::map<std::string, TrunkState>& all = now ? current->trunks() : past;
+    const auto holder = [&](const TrunkState& other, const domain::UniqueValue& wanted) {
+      return !other.deleted && other.provider == provider && other.account == account &&
+             Holds(other, wanted);
+    };
     const domain::UniqueOwner unique =
         [&](const domain::UniqueValue& wanted) -> std::optional<std::string> {
+      if (now) {
+        for (const auto& [id, p] : pending) {
+          if (holder(p.state, wanted)) return id;
+        }
+      }
       for (const auto& [id, other] : all) {
-        if (other.deleted || other.provider != provider || other.account != account) continue;
-        if (Holds(other, wanted)) return id;
+        if (now && pending.count(id)) continue;
+        if (holder(other, wanted)) return id;
       }
       return std::nullopt;
     };
@@ -316,6 +354,10 @@ struct Registry::Impl {
 Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Registry::~Registry() {
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->async_done.wait(lock, [&] { return impl_->async_in_flight == 0; });
+  }
   // A failed save only costs the next open a longer catch-up.
   if (!impl_->read_only) impl_->current->Save().IgnoreError();
 }
@@ -336,41 +378,134 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   return std::unique_ptr<Registry>(new Registry(std::move(impl)));
 }
 
-// A command id seen before is decided again against the world as it was just before its
-// original append; the journal then returns the original receipt for the same events and
-// refuses different ones.
-Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
-                                         const domain::Command& command, const CommandMeta& meta) {
-  TRUNKLINE_RETURN_IF_ERROR(CheckMeta(meta));
-  std::lock_guard lock(impl_->mu);
+// What a command decided under `mu` appends. A command id seen before is decided again
+// against the world as it was just before its original append; the journal then returns the
+// original receipt for the same events and refuses different ones.
+struct Registry::Decided {
+  TrunkState before;
+  std::vector<domain::Event> events;
+  journal::AppendRequest request;
+  bool retried = false;  // the command id was appended before
+};
+
+Result<Registry::Decided> Registry::Decide(const std::string& trunk_id,
+                                           const domain::Command& command,
+                                           const CommandMeta& meta) const {
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<journal::AppendReceipt> previous,
                              impl_->journal->FindCommand(meta.command_id));
+  Decided d;
+  d.retried = previous.has_value();
   AsOf at;
   if (previous) at.position = previous->first_position - 1;
-  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, at));
-  Result<std::vector<domain::Event>> decided = impl_->DecideOn(state, command, meta, at);
+  if (auto it = impl_->pending.find(trunk_id); !previous && it != impl_->pending.end()) {
+    d.before = it->second.state;
+  } else {
+    TRUNKLINE_ASSIGN_OR_RETURN(d.before, impl_->Load(trunk_id, at));
+  }
+  Result<std::vector<domain::Event>> decided = impl_->DecideOn(d.before, command, meta, at);
   if (!decided.ok() && previous) {
     return AlreadyExistsError("command id " + meta.command_id +
                               " was already used for another command (stream " + previous->stream +
                               ", positions " + std::to_string(previous->first_position) + ".." +
                               std::to_string(previous->last_position) + ")");
   }
-  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<domain::Event> events, std::move(decided));
-  CommandOutcome outcome{state, {}, !events.empty()};
-  if (events.empty()) return outcome;
-  journal::AppendRequest request;
-  request.stream = StreamOf(trunk_id);
-  request.expected = state.version == 0 ? journal::ExpectedVersion::NoStream()
-                                        : journal::ExpectedVersion::Exactly(state.version);
-  request.metadata = {meta.actor, meta.reason, meta.command_id, meta.correlation_id};
-  for (const domain::Event& e : events) {
+  TRUNKLINE_ASSIGN_OR_RETURN(d.events, std::move(decided));
+  if (d.events.empty()) return d;
+  d.request.stream = StreamOf(trunk_id);
+  d.request.expected = d.before.version == 0 ? journal::ExpectedVersion::NoStream()
+                                             : journal::ExpectedVersion::Exactly(d.before.version);
+  d.request.metadata = {meta.actor, meta.reason, meta.command_id, meta.correlation_id};
+  for (const domain::Event& e : d.events) {
     domain::EncodedEvent encoded = domain::EncodeEvent(e);
-    request.events.push_back({encoded.type, encoded.schema_version, std::move(encoded.payload)});
+    d.request.events.push_back({encoded.type, encoded.schema_version, std::move(encoded.payload)});
   }
-  TRUNKLINE_ASSIGN_OR_RETURN(outcome.receipt, impl_->journal->Append(request));
-  TRUNKLINE_ASSIGN_OR_RETURN(outcome.state,
-                             impl_->Load(trunk_id, AsOf{outcome.receipt.last_position, {}}));
-  return outcome;
+  return d;
+}
+
+// The same path as ExecuteAsync: holding `mu` through a blocking append would stall the
+// journal's commit thread, which takes `mu` to complete the async commands before it.
+Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
+                                         const domain::Command& command, const CommandMeta& meta) {
+  std::promise<Result<CommandOutcome>> promise;
+  std::future<Result<CommandOutcome>> outcome = promise.get_future();
+  ExecuteAsync(trunk_id, command, meta,
+               [&promise](Result<CommandOutcome> r) { promise.set_value(std::move(r)); });
+  return outcome.get();
+}
+
+// Decided in turn under `mu`, appended without waiting: the trunk's state
+// after the append goes into `pending` at once, so the next command on it is decided against
+// it while this one is still being made durable.
+void Registry::ExecuteAsync(const std::string& trunk_id, const domain::Command& command,
+                            const CommandMeta& meta, ExecuteCallback done) {
+  if (Status bad = CheckMeta(meta); !bad.ok()) return done(bad);
+  std::unique_lock lock(impl_->mu);
+  if (auto it = impl_->joining.find(meta.command_id); it != impl_->joining.end()) {
+    it->second.push_back(std::move(done));  // a retry of a command in flight: its outcome
+    return;
+  }
+  Result<Decided> decided = Decide(trunk_id, command, meta);
+  if (!decided.ok() || decided->events.empty()) {
+    lock.unlock();
+    if (!decided.ok()) return done(decided.status());
+    return done(CommandOutcome{decided->before, {}, false});
+  }
+  auto d = std::make_shared<Decided>(std::move(*decided));
+  uint64_t generation = 0;
+  if (!d->retried) {
+    Impl::Pending& p = impl_->pending[trunk_id];
+    if (p.appends == 0) p.generation = impl_->next_generation++;
+    generation = p.generation;
+    p.state = d->before;
+    for (size_t i = 0; i < d->events.size(); ++i) {
+      p.state = domain::Evolve(std::move(p.state), d->events[i], d->before.version + i + 1,
+                               d->before.updated_us);
+    }
+    ++p.appends;
+  }
+  impl_->joining[meta.command_id];
+  ++impl_->async_in_flight;
+  lock.unlock();
+  impl_->journal->AppendAsync(
+      d->request, [this, d, trunk_id, generation, command_id = meta.command_id,
+                   done = std::move(done)](Result<journal::AppendReceipt> receipt) {
+        Result<CommandOutcome> outcome = receipt.status();
+        if (receipt.ok() && !receipt->replayed) {
+          CommandOutcome o{d->before, *receipt, true};
+          for (size_t i = 0; i < d->events.size(); ++i) {
+            o.state = domain::Evolve(std::move(o.state), d->events[i], receipt->first_version + i,
+                                     receipt->timestamp_us);
+          }
+          outcome = std::move(o);
+        } else if (receipt.ok()) {
+          Result<TrunkState> state = impl_->Load(trunk_id, AsOf{receipt->last_position, {}});
+          if (state.ok()) {
+            outcome = CommandOutcome{std::move(*state), *receipt, true};
+          } else {
+            outcome = state.status();
+          }
+        }
+        std::vector<ExecuteCallback> joined;
+        {
+          std::lock_guard relock(impl_->mu);
+          auto it = impl_->pending.find(trunk_id);
+          if (generation != 0 && it != impl_->pending.end() &&
+              it->second.generation == generation && (--it->second.appends == 0 || !receipt.ok())) {
+            impl_->pending.erase(it);
+          }
+          auto waiting = impl_->joining.find(command_id);
+          joined = std::move(waiting->second);
+          impl_->joining.erase(waiting);
+        }
+        done(outcome);
+        for (ExecuteCallback& j : joined) {
+          Result<CommandOutcome> again = outcome;
+          if (again.ok()) again->receipt.replayed = true;
+          j(std::move(again));
+        }
+        std::lock_guard relock(impl_->mu);
+        if (--impl_->async_in_flight == 0) impl_->async_done.notify_all();
+      });
 }
 
 Result<journal::AppendReceipt> Registry::AppendOutcome(const std::string& stream,

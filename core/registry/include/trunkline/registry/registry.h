@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,17 @@ class Registry {
   Result<CommandOutcome> Execute(const std::string& trunk_id, const domain::Command& command,
                                  const CommandMeta& meta);
 
+  // Execute without waiting for durability: the command is decided now, in turn with every
+  // other (so uniqueness and versions stay exact: the next command on the trunk is decided
+  // against this one's outcome while it is being made durable), and `done` is called once
+  // with what Execute would have returned, after the append is durable or has failed, on a
+  // journal thread (it must not block). Commands in flight are committed together. A retry
+  // with the command id of a command still in flight gets that command's outcome, marked
+  // replayed. Errors as Execute; a decision error calls `done` before this returns.
+  using ExecuteCallback = std::function<void(Result<CommandOutcome>)>;
+  void ExecuteAsync(const std::string& trunk_id, const domain::Command& command,
+                    const CommandMeta& meta, ExecuteCallback done);
+
   // Appends events about trunks that are not trunk changes (the sync worker's outcomes, on
   // "sync-<id>" streams) after whatever the stream holds. The registry does not decide or
   // read them. kInvalidArgument for a trunk stream or bad metadata (as Execute);
@@ -146,6 +158,10 @@ class Registry {
 
  private:
   struct Impl;
+  struct Decided;
+  // Decides `command` against the trunk's latest state (in flight included); REQUIRES mu.
+  Result<Decided> Decide(const std::string& trunk_id, const domain::Command& command,
+                         const CommandMeta& meta) const;
   explicit Registry(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
