@@ -584,6 +584,11 @@ uint64_t Registry::ProjectionCheckpoint() const {
   return impl_->current->checkpoint();
 }
 
+Result<domain::Schema> Registry::SchemaOf(const std::string& provider) const {
+  TRUNKLINE_ASSIGN_OR_RETURN(const PluginRules* rules, impl_->RulesFor(provider));
+  return rules->schema();
+}
+
 const journal::Journal& Registry::journal() const { return *impl_->journal; }
 const plugin_host::PluginHost& Registry::plugins() const { return impl_->host; }
 

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <random>
 
-#include "args.h"
+#include "trunkline/api/parse.h"
 #include "render.h"
 #include "sync_commands.h"
 #include "trunkline/api/text.h"

@@ -16,7 +16,7 @@
 #include <functional>
 #include <iostream>
 
-#include "args.h"
+#include "trunkline/api/parse.h"
 #include "commands.h"
 #include "sync_commands.h"
 #include "trunkline/api/text.h"
@@ -42,9 +42,9 @@ CLI::Validator Checked(Parse parse, std::string type) {
       std::move(type));
 }
 
-CLI::Validator CountCheck() { return Checked(tc::ParseCount, "N"); }
-CLI::Validator TimeCheck() { return Checked(tc::ParseTime, "TIME"); }
-CLI::Validator PointCheck() { return Checked(tc::ParsePoint, "POS|TIME"); }
+CLI::Validator CountCheck() { return Checked(trunkline::api::ParseCount, "N"); }
+CLI::Validator TimeCheck() { return Checked(trunkline::api::ParseTime, "TIME"); }
+CLI::Validator PointCheck() { return Checked(trunkline::api::ParsePoint, "POS|TIME"); }
 
 // Adds --actor, --reason, --command-id and the field options to a mutating command.
 void MutatingOptions(CLI::App* cmd, Options& o, bool fields) {
@@ -212,7 +212,7 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
       ->check(CountCheck());
   run->add_option("--drift-interval", o.drift_interval,
                   "seconds between observations of synced trunks for drift (default: never)")
-      ->check(Checked(tc::ParseSeconds, "SECONDS"));
+      ->check(Checked(trunkline::api::ParseSeconds, "SECONDS"));
   run->add_option("--actor", o.actor, "the actor of journaled outcomes (default: sync)");
   run->callback([&] { action = [&] { return tc::SyncRunCommand(cli, o); }; });
 
@@ -309,7 +309,7 @@ RunResult Run(int argc, char** argv) {
   app.add_option("--wait-lock", o.wait_lock,
                  "seconds a command waits for another process that holds the data dir for "
                  "writing (default 5)")
-      ->check(Checked(tc::ParseSeconds, "SECONDS"));
+      ->check(Checked(trunkline::api::ParseSeconds, "SECONDS"));
 
   CLI::App* trunk = app.add_subcommand("trunk", "trunks")->require_subcommand(1);
   AddTrunkCommands(trunk, o, cli, action);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "trunkline/api/json.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 #include "trunkline/domain/trunk.h"
 #include "trunkline/journal/journal.h"

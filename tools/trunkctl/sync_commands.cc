@@ -9,7 +9,7 @@
 #include <iostream>
 #include <mutex>
 
-#include "args.h"
+#include "trunkline/api/parse.h"
 #include "render.h"
 #include "trunkline/api/text.h"
 #include "trunkline/base/overloaded.h"

@@ -145,6 +145,9 @@ class Registry {
   // The current-state projection's checkpoint.
   uint64_t ProjectionCheckpoint() const;
 
+  // The schema a loaded provider declared; kNotFound names the loaded ones.
+  Result<domain::Schema> SchemaOf(const std::string& provider) const;
+
   const journal::Journal& journal() const;
   const plugin_host::PluginHost& plugins() const;
   // The plugin files that serve no provider, each status naming the file and why: those the

@@ -1,4 +1,4 @@
-#include "args.h"
+#include "trunkline/api/parse.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,10 +6,9 @@
 
 #include "trunkline/api/text.h"
 
-namespace trunkline::trunkctl {
+namespace trunkline::api {
 namespace {
 
-using api::EscapeText;
 
 Status Bad(std::string_view rule, std::string_view text) {
   return InvalidArgumentError(std::string(rule) + " (got \"" + EscapeText(text) + "\")");
@@ -123,4 +122,4 @@ Result<registry::AsOf> ParsePoint(std::string_view text) {
   return registry::AsOf{std::nullopt, time};
 }
 
-}  // namespace trunkline::trunkctl
+}  // namespace trunkline::api

@@ -1,4 +1,4 @@
-// Parsing of trunkctl's option values. Each parser returns kInvalidArgument with a message
+// Parsing of the values trunkctl's options and trunkd's query parameters take. Each parser returns kInvalidArgument with a message
 // that says what the value must be (the caller names the option); none throws. Pure
 // functions, safe for concurrent use.
 #pragma once
@@ -14,7 +14,7 @@
 #include "trunkline/base/suggest.h"
 #include "trunkline/registry/registry.h"
 
-namespace trunkline::trunkctl {
+namespace trunkline::api {
 
 // The longest --wait-lock accepted, in seconds (a day).
 inline constexpr double kMaxWaitSeconds = 86'400;
@@ -33,4 +33,4 @@ Result<int64_t> ParseTime(std::string_view text);
 // A global position (digits only, as ParseCount) or a time (as ParseTime).
 Result<registry::AsOf> ParsePoint(std::string_view text);
 
-}  // namespace trunkline::trunkctl
+}  // namespace trunkline::api
