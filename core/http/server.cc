@@ -103,6 +103,8 @@ struct Server::Impl {
   template <typename Stream>
   asio::awaitable<void> Refuse(Stream& stream, bhttp::status status);
   asio::awaitable<void> Listen();
+  template <typename Stream>
+  asio::awaitable<void> WriteLive(Stream& stream, unsigned version, Response out);
   asio::awaitable<Response> Answer(const bhttp::request<bhttp::string_body>& req);
 };
 
@@ -212,6 +214,10 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
       co_return;
     }
     if (out.delivery == Response::Delivery::kDrop) break;
+    if (out.stream) {
+      co_await WriteLive(stream, req.version(), std::move(out));
+      break;
+    }
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
     for (const Header& h : out.headers) res.set(h.name, h.value);
     res.body() = std::move(out.body);
@@ -222,6 +228,42 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     if (write_error || !res.keep_alive()) break;
   }
   tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// A live answer: the header, then a chunk whenever `out.stream` has something, until it
+// says the end, the client goes away or the server stops. The connection then closes.
+template <typename Stream>
+asio::awaitable<void> Server::Impl::WriteLive(Stream& stream, unsigned version, Response out) {
+  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), version};
+  for (const Header& h : out.headers) res.set(h.name, h.value);
+  res.keep_alive(false);
+  res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{res};
+  tcp.expires_after(options.write_timeout);
+  auto [header_error, header_bytes] =
+      co_await bhttp::async_write_header(stream, serializer, kAwait);
+  if (header_error) co_return;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (bool more = true; more;) {
+    std::string chunk;
+    try {
+      more = out.stream(chunk);
+    } catch (...) {
+      more = false;  // the source failed: end the answer rather than the server
+    }
+    if (!chunk.empty()) {
+      tcp.expires_after(options.write_timeout);
+      auto [error, n] =
+          co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)), kAwait);
+      if (error) co_return;
+    } else if (more) {
+      timer.expires_after(out.stream_poll);
+      co_await timer.async_wait(kAwait);
+    }
+  }
+  tcp.expires_after(options.write_timeout);
+  co_await asio::async_write(stream, bhttp::make_chunk_last(), kAwait);
 }
 
 asio::awaitable<void> Server::Impl::PlainSession(tcp::socket socket) {

@@ -543,5 +543,32 @@ TEST(HttpTest, ShutdownAnswersTheRequestsInFlightAndRefusesNewConnections) {
   EXPECT_EQ((*slow)->body, "finished");
 }
 
+// A live answer goes out in chunks as its source has them, and ends when the source says so.
+TEST(HttpTest, ALiveAnswerIsSentInChunksAsItsSourceHasThem) {
+  auto server = StartServer([](const Request&) {
+    Response r;
+    r.headers = {{"Content-Type", "text/event-stream"}};
+    auto calls = std::make_shared<int>(0);
+    r.stream = [calls](std::string& out) {
+      const int n = ++*calls;
+      if (n % 2 == 0) out += "data: " + std::to_string(n) + "\n\n";  // every other call: none
+      return n < 6;
+    };
+    r.stream_poll = milliseconds(5);
+    return r;
+  });
+  RawConnection c(server->port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string got = c.Read(milliseconds(3000), "0\r\n\r\n");
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(got, HasSubstr("Transfer-Encoding: chunked"));
+  EXPECT_THAT(got, HasSubstr("text/event-stream"));
+  EXPECT_THAT(got, HasSubstr("data: 2\n\n"));
+  EXPECT_THAT(got, HasSubstr("data: 4\n\n"));
+  EXPECT_THAT(got, HasSubstr("data: 6\n\n"));
+  EXPECT_THAT(got, HasSubstr("\r\n0\r\n\r\n"));  // the last chunk
+}
+
 }  // namespace
 }  // namespace trunkline::http

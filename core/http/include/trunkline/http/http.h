@@ -52,6 +52,15 @@ struct Response {
   Delivery delivery = Delivery::kAnswer;
   // Wait this long first (on a timer: no server thread is held meanwhile).
   std::chrono::milliseconds delay{0};
+
+  // Set: a live answer (Server-Sent Events, JSON Lines that go on): the headers go out at
+  // once and the body in chunks (Transfer-Encoding: chunked) from `stream`, not `body`. The
+  // server calls it again and again, on its threads (it must not block): it appends what it
+  // has to `out` (maybe nothing) and returns false to end the answer. After a call that gave
+  // nothing the server waits `stream_poll` before the next. The answer also ends when the
+  // client goes away or the server stops; write_timeout applies to each chunk.
+  std::function<bool(std::string& out)> stream;
+  std::chrono::milliseconds stream_poll{100};
 };
 
 // Answers one request. An exception escaping it becomes a 500 answer.
