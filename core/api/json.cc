@@ -338,4 +338,54 @@ boost::json::object SyncRecordJson(const sync::SyncRecord& r) {
   return out;
 }
 
+boost::json::array TrunkHistoryJson(const std::vector<registry::HistoryEntry>& history,
+                                    const sync::TrunkSync& synced) {
+  boost::json::array out;
+  auto outcome = synced.records.begin();
+  const auto outcomes_before = [&](uint64_t position) {
+    for (; outcome != synced.records.end() && outcome->position < position; ++outcome) {
+      out.push_back(SyncRecordJson(*outcome));
+    }
+  };
+  for (const auto& e : history) {
+    outcomes_before(e.position);
+    out.push_back(HistoryJson(e));
+  }
+  outcomes_before(UINT64_MAX);
+  return out;
+}
+
+boost::json::array PlansJson(const std::vector<sync::TrunkPlan>& plans) {
+  boost::json::array out;
+  for (const sync::TrunkPlan& plan : plans) {
+    boost::json::object p;
+    p["id"] = plan.trunk_id;
+    for (const char* part : {"reads", "writes"}) {
+      boost::json::array requests;
+      for (const auto& r : part == std::string("reads") ? plan.reads : plan.writes) {
+        requests.push_back({{"kind", r.kind},
+                            {"target", r.target},
+                            {"method", r.method},
+                            {"url", r.url},
+                            {"body", r.body}});
+      }
+      p[part] = std::move(requests);
+    }
+    p["converged"] = plan.writes.empty() && !plan.error;
+    if (plan.error) p["error"] = plan.error->ToString();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+boost::json::object ImportJson(const sync::SyncWorker::ImportReport& report) {
+  boost::json::array imported, held, refused;
+  for (const auto& id : report.imported) imported.push_back(boost::json::value(id));
+  for (const auto& id : report.already_held) held.push_back(boost::json::value(id));
+  for (const auto& s : report.refused) refused.push_back(boost::json::value(s.ToString()));
+  return {{"imported", std::move(imported)},
+          {"already_held", std::move(held)},
+          {"refused", std::move(refused)}};
+}
+
 }  // namespace trunkline::api

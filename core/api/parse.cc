@@ -9,7 +9,6 @@
 namespace trunkline::api {
 namespace {
 
-
 Status Bad(std::string_view rule, std::string_view text) {
   return InvalidArgumentError(std::string(rule) + " (got \"" + EscapeText(text) + "\")");
 }

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <random>
 
-#include "trunkline/api/parse.h"
 #include "render.h"
 #include "sync_commands.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 
@@ -201,14 +201,7 @@ Status HistoryCommand(const Cli& cli, const Options& o) {
     }
   };
   if (cli.json()) {
-    boost::json::array out;
-    const auto emit = [&](const sync::SyncRecord& r) { out.push_back(SyncRecordJson(r)); };
-    for (const auto& e : history) {
-      outcomes_before(e.position, emit);
-      out.push_back(HistoryJson(e));
-    }
-    outcomes_before(UINT64_MAX, emit);
-    PrintJson(out);
+    PrintJson(TrunkHistoryJson(history, synced));
   } else {
     const auto emit = [&](const sync::SyncRecord& r) { PrintSyncRecord(r, std::cout); };
     for (const auto& e : history) {

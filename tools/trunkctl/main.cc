@@ -16,9 +16,9 @@
 #include <functional>
 #include <iostream>
 
-#include "trunkline/api/parse.h"
 #include "commands.h"
 #include "sync_commands.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 #include "trunkline/plugin_host/plugin_host.h"
 

@@ -9,8 +9,8 @@
 #include <iostream>
 #include <mutex>
 
-#include "trunkline/api/parse.h"
 #include "render.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 #include "trunkline/base/overloaded.h"
 #include "trunkline/sync/http_transport.h"
@@ -186,26 +186,7 @@ Status SyncPlanCommand(const Cli& cli, const Options& o) {
   sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
   TRUNKLINE_ASSIGN_OR_RETURN(std::vector<sync::TrunkPlan> plans, worker.Plan(o.id));
   if (cli.json()) {
-    boost::json::array out;
-    for (const sync::TrunkPlan& plan : plans) {
-      boost::json::object p;
-      p["id"] = plan.trunk_id;
-      for (const char* part : {"reads", "writes"}) {
-        boost::json::array requests;
-        for (const auto& r : part == std::string("reads") ? plan.reads : plan.writes) {
-          requests.push_back({{"kind", r.kind},
-                              {"target", r.target},
-                              {"method", r.method},
-                              {"url", r.url},
-                              {"body", r.body}});
-        }
-        p[part] = std::move(requests);
-      }
-      p["converged"] = plan.writes.empty() && !plan.error;
-      if (plan.error) p["error"] = plan.error->ToString();
-      out.push_back(std::move(p));
-    }
-    PrintJson(out);
+    PrintJson(PlansJson(plans));
     return OkStatus();
   }
   if (plans.empty()) std::cout << "nothing to sync\n";
@@ -252,15 +233,7 @@ Status ImportCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncWorker::ImportReport report,
                              worker.Import(o.provider, o.account));
   if (cli.json()) {
-    boost::json::object out;
-    boost::json::array imported, held, refused;
-    for (const auto& id : report.imported) imported.push_back(boost::json::value(id));
-    for (const auto& id : report.already_held) held.push_back(boost::json::value(id));
-    for (const auto& s : report.refused) refused.push_back(boost::json::value(s.ToString()));
-    out["imported"] = std::move(imported);
-    out["already_held"] = std::move(held);
-    out["refused"] = std::move(refused);
-    PrintJson(out);
+    PrintJson(ImportJson(report));
   } else {
     for (const auto& id : report.imported) std::cout << "imported " << EscapeText(id) << "\n";
     std::cout << report.imported.size() << " imported, " << report.already_held.size()

@@ -13,6 +13,7 @@
 #include "trunkline/journal/journal.h"
 #include "trunkline/registry/registry.h"
 #include "trunkline/sync/sync_ledger.h"
+#include "trunkline/sync/sync_worker.h"
 
 namespace trunkline::api {
 
@@ -43,5 +44,13 @@ boost::json::object SyncStatusJson(const sync::TrunkSyncStatus& status);
 boost::json::object SyncEventJson(const sync::SyncEvent& event);
 // A sync outcome in a trunk's history.
 boost::json::object SyncRecordJson(const sync::SyncRecord& record);
+// A trunk's history (HistoryJson) with its sync outcomes (SyncRecordJson) interleaved by
+// position: when each change reached the provider.
+boost::json::array TrunkHistoryJson(const std::vector<registry::HistoryEntry>& history,
+                                    const sync::TrunkSync& synced);
+// [{"id", "reads", "writes", "converged", "error"?}]: requests without a secret.
+boost::json::array PlansJson(const std::vector<sync::TrunkPlan>& plans);
+// {"imported", "already_held", "refused"}
+boost::json::object ImportJson(const sync::SyncWorker::ImportReport& report);
 
 }  // namespace trunkline::api

@@ -1,6 +1,6 @@
-// Parsing of the values trunkctl's options and trunkd's query parameters take. Each parser returns kInvalidArgument with a message
-// that says what the value must be (the caller names the option); none throws. Pure
-// functions, safe for concurrent use.
+// Parsing of the values trunkctl's options and trunkd's query parameters take. Each parser returns
+// kInvalidArgument with a message that says what the value must be (the caller names the option);
+// none throws. Pure functions, safe for concurrent use.
 #pragma once
 
 #include <chrono>
