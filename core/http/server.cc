@@ -95,6 +95,7 @@ struct Server::Impl {
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> accept_failures{0};
   std::atomic<uint64_t> in_flight{0};
+  std::atomic<bool> draining{false};  // Shutdown: live answers end
 
   asio::awaitable<void> PlainSession(tcp::socket socket);
   asio::awaitable<void> TlsSession(tcp::socket socket);
@@ -200,9 +201,13 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     tcp.expires_never();
     ++in_flight;
     struct Done {
-      std::atomic<uint64_t>& n;
-      ~Done() { --n; }
-    } done{in_flight};
+      std::atomic<uint64_t>* n;
+      void Now() {
+        if (n != nullptr) --*n;
+        n = nullptr;
+      }
+      ~Done() { Now(); }
+    } done{&in_flight};
     Response out = co_await Answer(req);
     if (out.delay.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, out.delay);
@@ -215,6 +220,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     }
     if (out.delivery == Response::Delivery::kDrop) break;
     if (out.stream) {
+      done.Now();  // a live answer is not a request in flight: Shutdown ends it
       co_await WriteLive(stream, req.version(), std::move(out));
       break;
     }
@@ -245,7 +251,7 @@ asio::awaitable<void> Server::Impl::WriteLive(Stream& stream, unsigned version, 
       co_await bhttp::async_write_header(stream, serializer, kAwait);
   if (header_error) co_return;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (bool more = true; more;) {
+  for (bool more = true; more && !draining.load();) {
     std::string chunk;
     try {
       more = out.stream(chunk);
@@ -366,6 +372,7 @@ uint64_t Server::accept_failures() const { return impl_->accept_failures.load();
 uint64_t Server::requests_in_flight() const { return impl_->in_flight.load(); }
 
 void Server::Shutdown(std::chrono::milliseconds grace) {
+  impl_->draining = true;
   if (impl_->ioc) {
     asio::post(*impl_->ioc, [impl = impl_.get()] {
       beast::error_code ignored;

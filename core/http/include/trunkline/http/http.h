@@ -125,8 +125,8 @@ class Server {
   uint64_t accept_failures() const;
   // Requests read and not yet answered (or whose answer is being written).
   uint64_t requests_in_flight() const;
-  // A graceful stop: closes the listener, waits up to `grace` for the requests in flight to
-  // be answered, then Stop()s. Connections idle meanwhile are closed by the Stop.
+  // A graceful stop: closes the listener, ends live answers (Response::stream), waits up to
+  // `grace` for the requests in flight to be answered, then Stop()s. Connections idle meanwhile are closed by the Stop.
   void Shutdown(std::chrono::milliseconds grace);
   // Closes the listener and every connection and joins the threads. Idempotent.
   void Stop();
