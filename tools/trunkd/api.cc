@@ -219,6 +219,10 @@ void Api::Route(const std::shared_ptr<Call>& call) {
     call->route = "GET /v1/events/stream";
     return EventStream(call);
   }
+  if (area == "journal" && p.size() == 3 && p[2] == "verify" && method == "GET") {
+    call->route = "GET /v1/journal/verify";
+    return Verify(call);
+  }
   if (area == "sync" && p.size() == 2 && method == "GET") {
     call->route = "GET /v1/sync";
     return SyncAll(call);

@@ -70,6 +70,7 @@ class Api {
                const domain::Command& command, int status);
   // The rest (api_ops.cc).
   void Events(const std::shared_ptr<Call>& call);
+  void Verify(const std::shared_ptr<Call>& call);
   void EventStream(const std::shared_ptr<Call>& call);
   void SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id);
   void SyncAll(const std::shared_ptr<Call>& call);

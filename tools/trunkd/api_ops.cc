@@ -48,6 +48,19 @@ void Api::Events(const std::shared_ptr<Call>& call) {
   call->Answer(http::Response{200, {{"Content-Type", "application/x-ndjson"}}, std::move(lines)});
 }
 
+// GET /v1/journal/verify: the whole hash chain walked (as `trunkctl journal verify -o json`
+// reports it); on the API's own threads, since it reads every record.
+void Api::Verify(const std::shared_ptr<Call>& call) {
+  boost::asio::post(ops_, [this, call] {
+    Result<journal::VerifyReport> report = parts_.registry->journal().Verify();
+    if (!report.ok()) return call->Fail(report.status());
+    call->Json(200, {{"ok", true},
+                     {"records", report->records},
+                     {"last_position", report->last_position},
+                     {"chain_head", ToHex(report->last_hash)}});
+  });
+}
+
 // GET /v1/events/stream?after=POS (or the Last-Event-ID header a reconnecting EventSource
 // sends): Server-Sent Events, one per record after that position ("id: <position>", "event:
 // record", "data: <the record as JSON>"), live as records are committed; a comment every 15 s
