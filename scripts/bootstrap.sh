@@ -17,7 +17,7 @@ packages=(
   libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev
-  time wrk curl
+  time wrk curl jq python3
 )
 
 missing=()
