@@ -187,6 +187,16 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
       if (idle_error) break;  // closed by the client, or idle too long
       buffer.commit(n);
     }
+    // In flight from its first byte: Shutdown waits for a request the server has begun to read.
+    ++in_flight;
+    struct Done {
+      std::atomic<uint64_t>* n;
+      void Now() {
+        if (n != nullptr) --*n;
+        n = nullptr;
+      }
+      ~Done() { Now(); }
+    } done{&in_flight};
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(
         std::min<size_t>(options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
@@ -199,15 +209,6 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     }
     const bhttp::request<bhttp::string_body> req = parser.release();
     tcp.expires_never();
-    ++in_flight;
-    struct Done {
-      std::atomic<uint64_t>* n;
-      void Now() {
-        if (n != nullptr) --*n;
-        n = nullptr;
-      }
-      ~Done() { Now(); }
-    } done{&in_flight};
     Response out = co_await Answer(req);
     if (out.delay.count() > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, out.delay);
@@ -227,7 +228,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), req.version()};
     for (const Header& h : out.headers) res.set(h.name, h.value);
     res.body() = std::move(out.body);
-    res.keep_alive(req.keep_alive());
+    res.keep_alive(req.keep_alive() && !draining.load());  // draining: the last one
     res.prepare_payload();
     tcp.expires_after(options.write_timeout);
     auto [write_error, written] = co_await bhttp::async_write(stream, res, kAwait);
