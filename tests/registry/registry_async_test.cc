@@ -2,15 +2,14 @@
 // is decided against the outcome of those before it, as if they had run one by one.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <condition_variable>
-#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "trunkline/plugin_host/plugin_host.h"
+#include "testutil/temp_dir.h"
 #include "trunkline/registry/registry.h"
 
 namespace trunkline::registry {
@@ -22,16 +21,9 @@ using ::testing::HasSubstr;
 class RegistryAsyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "registry-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto opened = Registry::Open(RegistryOptions{dir_, plugin_host::DefaultPluginDir()});
+    auto opened = Registry::Open(RegistryOptions{dir_.path(), plugin_host::DefaultPluginDir()});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     registry_ = std::move(*opened);
-  }
-  void TearDown() override {
-    registry_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   static CommandMeta Meta(const std::string& command_id) {
@@ -74,7 +66,7 @@ class RegistryAsyncTest : public ::testing::Test {
     return outcomes;
   }
 
-  std::string dir_;
+  testing::TempDir dir_{"registry-async"};
   std::unique_ptr<Registry> registry_;
 };
 
