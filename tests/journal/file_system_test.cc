@@ -19,58 +19,10 @@ namespace trunkline::journal {
 namespace {
 
 using testing::Event;
+using testing::GateClock;
 using testing::Request;
+using testing::SmallFileSystem;
 using testing::TempDir;
-
-// A tmpfs of a given size mounted on a fresh directory for the life of the object.
-class SmallFileSystem {
- public:
-  explicit SmallFileSystem(const std::string& size) {
-    mounted_ = ::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
-  }
-  ~SmallFileSystem() {
-    if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  bool Resize(const std::string& size) {
-    return ::mount("tmpfs", dir_.path().c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) ==
-           0;
-  }
-  std::string Sub(const std::string& name) const { return dir_.Sub(name); }
-
- private:
-  TempDir dir_;
-  bool mounted_ = false;
-};
-
-// A clock whose first reading after Arm() waits for Release(): it holds a commit leader
-// after it has taken its group, so that the appends queued meanwhile form the next group.
-class GateClock final : public Clock {
- public:
-  int64_t NowMicros() const override {
-    std::unique_lock lock(mu_);
-    if (armed_) {
-      armed_ = false;
-      cv_.wait(lock, [&] { return released_; });
-    }
-    return SystemClock().NowMicros();
-  }
-  void Arm() {
-    std::lock_guard lock(mu_);
-    armed_ = true;
-  }
-  void Release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  mutable bool armed_ = false;
-  bool released_ = false;
-};
 
 TEST(DiskFullTest, AppendThatDoesNotFitFailsClearlyAndNothingOfItIsJournaled) {
   SmallFileSystem fs("4m");
