@@ -2,13 +2,11 @@
 // recovery are in rocksdb_journal_open.cc, reads in rocksdb_journal_read.cc, Verify in
 // rocksdb_journal_verify.cc. Key layout: FORMAT.md.
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -188,37 +186,6 @@ Status FromRocks(const rocksdb::Status& status, std::string_view context) {
   return InternalError(std::move(message));
 }
 
-// One request in the append queue. Shared by its Append() caller and the leader that
-// commits it, so that the leader may still notify it after the caller has returned.
-// Waiting is a bare futex: std::atomic::wait spins and yields first, which with dozens of
-// waiting appenders on few cores costs more than the commit itself.
-struct RocksDbJournalImpl::Writer {
-  enum State : int { kWaiting, kLead, kDone };
-  static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_always_lock_free);
-
-  const AppendRequest* request = nullptr;
-  Sha256Digest digest{};
-  // A retry of a command staged earlier in the same group: it stands or falls with the write.
-  bool replays_own_group = false;
-  Result<AppendReceipt> result = InternalError("append was not committed");
-  std::atomic<int> state{kWaiting};
-
-  // Returns the state once it is no longer kWaiting.
-  int Wait() {
-    int s;
-    while ((s = state.load(std::memory_order_acquire)) == kWaiting) {
-      syscall(SYS_futex, reinterpret_cast<int*>(&state), FUTEX_WAIT_PRIVATE, kWaiting, nullptr,
-              nullptr, 0);
-    }
-    return s;
-  }
-
-  void Wake(State to) {
-    state.store(to, std::memory_order_release);
-    syscall(SYS_futex, reinterpret_cast<int*>(&state), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-  }
-};
-
 // What the leader builds while staging one group.
 struct RocksDbJournalImpl::Group {
   rocksdb::WriteBatch batch;
@@ -233,6 +200,9 @@ RocksDbJournalImpl::RocksDbJournalImpl(const RocksDbJournalOptions& options)
     : options_(options), clock_(options.clock ? *options.clock : SystemClock()) {}
 
 RocksDbJournalImpl::~RocksDbJournalImpl() {
+  // First: what is still queued is committed with the database open, and every callback
+  // has been called before anything goes.
+  StopCommitThread();
   {
     std::lock_guard lock(commit_mu_);
     closing_ = true;
@@ -263,6 +233,7 @@ Result<std::unique_ptr<RocksDbJournal>> RocksDbJournalImpl::Open(
   TRUNKLINE_RETURN_IF_ERROR(journal->OpenDb());
   TRUNKLINE_RETURN_IF_ERROR(journal->LoadTail());
   TRUNKLINE_RETURN_IF_ERROR(journal->CheckChainHead());
+  if (!options.read_only) TRUNKLINE_RETURN_IF_ERROR(journal->StartCommitThread());
   return std::unique_ptr<RocksDbJournal>(std::move(journal));
 }
 
@@ -350,15 +321,27 @@ uint64_t RocksDbJournalImpl::WaitForPositionAfter(uint64_t position,
   return last_position_.load();
 }
 
-Result<AppendReceipt> RocksDbJournalImpl::Append(const AppendRequest& request) {
+Status RocksDbJournalImpl::CheckRequest(const AppendRequest& request) const {
   if (options_.read_only) {
     return FailedPreconditionError("journal " + options_.dir + " is open read-only");
   }
-  TRUNKLINE_RETURN_IF_ERROR(ValidateRequest(request, options_.max_group_events));
-  if (is_damaged_.load()) {
-    std::lock_guard lock(damaged_mu_);
-    return DataLossError("journal " + options_.dir + " refuses appends: it met data loss (" +
-                         damaged_.message() + ")");
+  return ValidateRequest(request, options_.max_group_events);
+}
+
+Status RocksDbJournalImpl::RefusedAfterDataLoss() const {
+  std::lock_guard lock(damaged_mu_);
+  return DataLossError("journal " + options_.dir + " refuses appends: it met data loss (" +
+                       damaged_.message() + ")");
+}
+
+Result<AppendReceipt> RocksDbJournalImpl::Append(const AppendRequest& request) {
+  TRUNKLINE_RETURN_IF_ERROR(CheckRequest(request));
+  if (is_damaged_.load()) return RefusedAfterDataLoss();
+  // The commit thread may hold the lead while it runs callbacks: waiting there would be
+  // waiting for itself.
+  if (OnCommitThread()) {
+    return FailedPreconditionError(
+        "Append called from an AppendAsync callback, which must not block: use AppendAsync");
   }
   auto self = std::make_shared<Writer>();
   self->request = &request;
@@ -369,15 +352,22 @@ Result<AppendReceipt> RocksDbJournalImpl::Append(const AppendRequest& request) {
     if (queue_.size() == 1) self->state.store(Writer::kLead, std::memory_order_relaxed);
   }
   if (self->Wait() == Writer::kDone) return std::move(self->result);
+  LeadOneGroup(self.get());
+  return std::move(self->result);
+}
 
-  // This writer leads: commit it and everything queued behind it, within the group limits,
-  // then hand the lead to the next in line. Wake-ups happen outside the queue lock.
+// Commits the writer at the front of the queue and everything queued behind it, within the
+// group limits, then hands the lead to the next in line. Wake-ups happen outside the queue
+// lock.
+void RocksDbJournalImpl::LeadOneGroup(const Writer* self) {
   std::vector<std::shared_ptr<Writer>> group;
   {
     std::lock_guard lock(queue_mu_);
     group = TakeGroupLocked();
   }
   CommitGroup(group);
+  // Before the lead moves on: the next leader's callbacks must not overtake these.
+  QueueCompletions(group);
   std::shared_ptr<Writer> next;
   {
     std::lock_guard lock(queue_mu_);
@@ -387,11 +377,16 @@ Result<AppendReceipt> RocksDbJournalImpl::Append(const AppendRequest& request) {
     }
     if (!queue_.empty()) next = queue_.front();
   }
-  if (next) next->Wake(Writer::kLead);
-  for (const auto& w : group) {
-    if (w != self) w->Wake(Writer::kDone);
+  if (next) {
+    if (next->async) {
+      GiveLeadToCommitThread();
+    } else {
+      next->Wake(Writer::kLead);
+    }
   }
-  return std::move(self->result);
+  for (const auto& w : group) {
+    if (w.get() != self && !w->async) w->Wake(Writer::kDone);
+  }
 }
 
 std::vector<std::shared_ptr<RocksDbJournalImpl::Writer>> RocksDbJournalImpl::TakeGroupLocked() {

@@ -5,6 +5,13 @@
 // WriteBatch, writes it with sync, and wakes the others. Only the leader touches the commit
 // state (next position, chain head, stream-head cache), so it needs no lock of its own.
 //
+// AppendAsync() queues an AsyncWriter, which owns its request and callback, in the same
+// queue. Nobody waits on it: when one is at the front of the queue, the lead goes to the
+// journal's commit thread instead (rocksdb_journal_async.cc), which commits groups exactly
+// as a blocking leader does. Whoever leads a group puts its async writers' callbacks on the
+// completion list before handing the lead on, so the list is in commit order; the commit
+// thread alone runs it, outside every lock.
+//
 // Reads go straight to RocksDB; a Write is visible only once synced, and commits happen in
 // position order, so readers in the writing process never see a gap. A read-only journal is
 // a RocksDB secondary instance, whose view can race the writer's flushes and file deletions
@@ -16,7 +23,10 @@
 // on (damaged_).
 #pragma once
 
+#include <linux/futex.h>
 #include <rocksdb/db.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -67,6 +77,7 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   static Result<std::unique_ptr<RocksDbJournal>> Open(const RocksDbJournalOptions& options);
 
   Result<AppendReceipt> Append(const AppendRequest& request) override;
+  void AppendAsync(AppendRequest request, AppendCallback done) override;
   Result<std::vector<Record>> ReadStream(const std::string& stream, uint64_t from_version,
                                          size_t max_count) const override;
   Status ScanStream(const std::string& stream, uint64_t from_version, uint64_t to_position,
@@ -91,6 +102,7 @@ class RocksDbJournalImpl final : public RocksDbJournal {
 
  private:
   struct Writer;
+  struct AsyncWriter;
   struct Group;
 
   explicit RocksDbJournalImpl(const RocksDbJournalOptions& options);
@@ -129,13 +141,39 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   // Read-only journals beside a live writer: `status` (data loss) as kUnavailable, saying so.
   Status BesideBusyWriter(Status status) const;
 
-  // Group commit (leader only).
+  // A read-only journal or a malformed request: refused before it is queued.
+  Status CheckRequest(const AppendRequest& request) const;
+  // Why appends are refused once data loss was met.
+  Status RefusedAfterDataLoss() const;
+
+  // Group commit. LeadOneGroup: as the leader (`self`, or the commit thread when null),
+  // commits the group's writers, queues the callbacks of its async ones, hands the lead to
+  // the next in line and wakes the blocking ones.
+  void LeadOneGroup(const Writer* self);
   std::vector<std::shared_ptr<Writer>> TakeGroupLocked();
   void CommitGroup(const std::vector<std::shared_ptr<Writer>>& writers);
   Result<AppendReceipt> Stage(Writer& writer, Group& group);
   Result<std::optional<CommandEntry>> FindCommand(const std::string& command_id,
                                                   const Group& group) const;
   Result<uint64_t> CachedHead(const std::string& stream);
+
+  // Asynchronous appends (rocksdb_journal_async.cc).
+  struct Completion {
+    AppendCallback done;
+    Result<AppendReceipt> result;
+  };
+  Status StartCommitThread();
+  // Refuses new async appends, commits and calls back what is queued, joins the thread.
+  void StopCommitThread();
+  void CommitThreadLoop();
+  void GiveLeadToCommitThread();
+  // Puts the callbacks of `group`'s async writers on the completion list, in order.
+  void QueueCompletions(const std::vector<std::shared_ptr<Writer>>& group);
+  // Puts one callback on the completion list (appends refused without being queued).
+  void QueueCompletion(AppendCallback done, Status status);
+  // Calls `done`; an exception from it is caught and logged (a bug of the caller's).
+  void RunCallback(const AppendCallback& done, Result<AppendReceipt> result) noexcept;
+  bool OnCommitThread() const { return std::this_thread::get_id() == commit_thread_.get_id(); }
 
   // Reads.
   // Decodes the stored value at `position`; the view points into `value`.
@@ -174,6 +212,16 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   std::mutex queue_mu_;
   std::deque<std::shared_ptr<Writer>> queue_;
 
+  // The commit thread (writable journals): leads groups whose front writer is async and
+  // runs the completion list.
+  std::thread commit_thread_;
+  std::mutex async_mu_;
+  std::condition_variable async_cv_;
+  bool commit_thread_leads_ = false;       // guarded by async_mu_
+  bool stopping_ = false;                  // guarded by async_mu_
+  std::vector<Completion> completions_;    // guarded by async_mu_; in commit order
+  std::atomic<bool> async_closed_{false};  // AppendAsync refuses from now on
+
   // Commit state, leader only.
   uint64_t next_position_ = 1;
   Sha256Digest chain_head_{};
@@ -192,6 +240,49 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   mutable std::mutex commit_mu_;
   mutable std::condition_variable commit_cv_;
   bool closing_ = false;  // guarded by commit_mu_
+};
+
+// One request in the append queue. A blocking one is shared by its Append() caller and the
+// leader that commits it, so that the leader may still notify it after the caller has
+// returned. Waiting is a bare futex: std::atomic::wait spins and yields first, which with
+// dozens of waiting appenders on few cores costs more than the commit itself.
+struct RocksDbJournalImpl::Writer {
+  enum State : int { kWaiting, kLead, kDone };
+  static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_always_lock_free);
+
+  const AppendRequest* request = nullptr;
+  Sha256Digest digest{};
+  // An AsyncWriter: nobody waits on it; its lead goes to the commit thread.
+  bool async = false;
+  // A retry of a command staged earlier in the same group: it stands or falls with the write.
+  bool replays_own_group = false;
+  Result<AppendReceipt> result = InternalError("append was not committed");
+  std::atomic<int> state{kWaiting};
+
+  // Returns the state once it is no longer kWaiting.
+  int Wait() {
+    int s;
+    while ((s = state.load(std::memory_order_acquire)) == kWaiting) {
+      syscall(SYS_futex, reinterpret_cast<int*>(&state), FUTEX_WAIT_PRIVATE, kWaiting, nullptr,
+              nullptr, 0);
+    }
+    return s;
+  }
+
+  void Wake(State to) {
+    state.store(to, std::memory_order_release);
+    syscall(SYS_futex, reinterpret_cast<int*>(&state), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  }
+};
+
+// An AppendAsync() request: the queue holds the only reference, so it owns what it commits.
+struct RocksDbJournalImpl::AsyncWriter final : Writer {
+  AsyncWriter(AppendRequest r, AppendCallback d) : owned(std::move(r)), done(std::move(d)) {
+    request = &owned;
+    async = true;
+  }
+  AppendRequest owned;
+  AppendCallback done;
 };
 
 inline StatusCode CodeOf(const Status& status) { return status.code(); }

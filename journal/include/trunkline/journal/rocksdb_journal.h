@@ -4,6 +4,17 @@
 // every queued request in one synced write, and all of them return together. So N appending
 // threads share one fsync instead of taking one each.
 //
+// AppendAsync joins the same queue; a writable journal has a commit thread of its own that
+// commits the groups no blocking caller is first in and calls every `done`, one at a time,
+// in commit order. Refused at once, on the caller's thread, before AppendAsync returns:
+// a malformed request (kInvalidArgument) and a read-only journal (kFailedPrecondition).
+// Everything else, refusals after data loss included, is called back on the commit thread.
+// Destroying the journal commits what is queued and calls back every `done` first; an
+// AppendAsync that a `done` makes meanwhile is refused with kFailedPrecondition ("closing").
+// Append called from a `done` is refused with kFailedPrecondition instead of deadlocking. A
+// `done` that throws is a bug: the exception is noted in the journal's LOG file and dropped,
+// and the commit thread goes on.
+//
 // One process at a time may open a directory for writing. Opening a directory that another
 // process holds waits up to lock_wait, then fails with kUnavailable naming the holder (pid
 // and program name); such a process may still open it read-only.
