@@ -13,6 +13,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -61,6 +62,29 @@ rocksdb::ColumnFamilyOptions TableOptions(bool point_lookups, bool sequential_ke
   // settles, is compressed.
   cf.compression = rocksdb::kNoCompression;
   cf.bottommost_compression = rocksdb::kLZ4Compression;
+  return cf;
+}
+
+// The stream of a stream index key: what comes before its NUL.
+class StreamOfKey final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "trunkline.StreamOfKey"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* nul = std::memchr(key.data(), '\0', key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(nul) - key.data());
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), '\0', key.size()) != nullptr;
+  }
+};
+
+// A stream's index entries arrive in version order, but the streams' entries interleave: a
+// skip list insert would search from the top each time. Inserted next to the stream's
+// previous entry instead (one remembered position per stream and memtable), they cost a
+// few comparisons (measured: about a tenth of the commit path's CPU per event).
+rocksdb::ColumnFamilyOptions StreamTableOptions() {
+  rocksdb::ColumnFamilyOptions cf = TableOptions(true, false);
+  cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamOfKey>();
   return cf;
 }
 
@@ -263,7 +287,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> RocksDbJournalImpl::Families() {
   return {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"records", TableOptions(false, true)},
-      {"streams", TableOptions(true, false)},
+      {"streams", StreamTableOptions()},
       {"commands", CommandTableOptions()},
   };
 }
