@@ -158,11 +158,12 @@ class Journal {
 
   // Append without a waiting thread: `done` is called exactly once with what Append would
   // have returned, after the batch is durable (or has failed), in the journal's commit
-  // order. It runs on a thread of the journal's, so it must not block (nor call Append); it
-  // may call AppendAsync again. Appends may be kept in flight by the dozen: they share
-  // commits with each other and with blocking Appends. Every `done` has been called by the
-  // time the Journal is destroyed. An implementation may call `done` at once, on the
-  // caller's thread, for a request it refuses without queueing it (it says which).
+  // order. It runs on a thread of the journal's, so it must not block (nor call Append, nor
+  // destroy the journal); it may call AppendAsync again. Appends may be kept in flight by
+  // the dozen: they share commits with each other and with blocking Appends. Every `done`
+  // has been called by the time the Journal is destroyed. An implementation may call `done`
+  // at once, on the caller's thread, for a request it refuses without queueing it (it says
+  // which).
   // This default runs Append and calls `done` on the caller's thread.
   // REQUIRES: `done` is callable, and does not throw.
   using AppendCallback = std::function<void(Result<AppendReceipt>)>;
