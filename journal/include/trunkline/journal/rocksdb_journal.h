@@ -8,7 +8,8 @@
 // commits the groups no blocking caller is first in and calls every `done`, one at a time,
 // in commit order. Refused at once, on the caller's thread, before AppendAsync returns:
 // a malformed request (kInvalidArgument) and a read-only journal (kFailedPrecondition).
-// Everything else, refusals after data loss included, is called back on the commit thread.
+// Everything else, refusals after data loss included, is called back on the commit thread
+// (such a refusal, never queued, has no place in the commit order: it comes when refused).
 // Destroying the journal commits what is queued and calls back every `done` first; an
 // AppendAsync that a `done` makes meanwhile is refused with kFailedPrecondition ("closing").
 // Append called from a `done` is refused with kFailedPrecondition instead of deadlocking. A
