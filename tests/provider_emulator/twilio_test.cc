@@ -6,7 +6,7 @@
 #include <set>
 
 #include "emulator_test_util.h"
-#include "openapi.h"
+#include "testutil/openapi.h"
 
 namespace trunkline::emulator::testing {
 namespace {
@@ -16,6 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using trunkline::testing::OpenApi;
 
 const OpenApi& Spec() {
   static const OpenApi* spec = new OpenApi(TRUNKLINE_TWILIO_OPENAPI);

@@ -6,14 +6,14 @@
 
 #include <regex>
 
-#include "openapi.h"
+#include "testutil/openapi.h"
 #include "twilio_test_util.h"
 
 namespace trunkline::twilio::testing {
 namespace {
 
 namespace json = boost::json;
-using emulator::testing::OpenApi;
+using trunkline::testing::OpenApi;
 
 class TwilioOpenApiTest : public ::testing::Test {
  protected:
