@@ -6,6 +6,7 @@
 #include <iostream>
 #include <random>
 
+#include "backend.h"
 #include "render.h"
 #include "sync_commands.h"
 #include "trunkline/api/parse.h"
@@ -76,6 +77,10 @@ int ExitCode(const Status& s) {
   }
 }
 
+Cli::Cli(Options& options) : o_(options) {}
+Cli::~Cli() = default;
+void Cli::set_backend(std::unique_ptr<Backend> backend) { backend_ = std::move(backend); }
+
 Result<std::unique_ptr<Registry>> Cli::Open(bool read_only) const {
   Result<std::chrono::milliseconds> wait = ParseSeconds(o_.wait_lock);
   if (!wait.ok()) return wait.status().WithContext("--wait-lock");
@@ -128,22 +133,17 @@ Result<registry::CommandMeta> Cli::Meta() const {
 
 Status Cli::Execute(const std::string& id, const domain::Command& command) const {
   TRUNKLINE_ASSIGN_OR_RETURN(registry::CommandMeta meta, Meta());
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, Open(false));
-  TRUNKLINE_ASSIGN_OR_RETURN(registry::CommandOutcome outcome, reg->Execute(id, command, meta));
-  if (outcome.changed) {
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::object out, backend().Execute(id, command, meta));
+  const bool changed = FlagOf(out, "changed");
+  if (changed) {
     committed_ = "the change was journaled (last position " +
-                 std::to_string(outcome.receipt.last_position) + ", command id " + meta.command_id +
-                 ")";
+                 std::to_string(CountOf(out, "position")) + ", command id " + meta.command_id + ")";
   }
   if (json()) {
-    boost::json::object out = TrunkJson(outcome.state);
-    out["changed"] = outcome.changed;
-    out["replayed"] = outcome.receipt.replayed;
-    out["position"] = outcome.receipt.last_position;
     PrintJson(out);
   } else {
-    std::cout << (outcome.changed ? "" : "(nothing changed)\n");
-    PrintTrunk(outcome.state, std::cout);
+    std::cout << (changed ? "" : "(nothing changed)\n");
+    PrintTrunk(out, std::cout);
   }
   return OkStatus();
 }
@@ -156,59 +156,36 @@ Status CreateCommand(const Cli& cli, const Options& o) {
 
 Status GetCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(AsOf as_of, AsOfOption(o));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(domain::TrunkState trunk, reg->Get(o.id, as_of));
-  // Where it stands with its provider: now only (the past of sync is in its history).
-  std::optional<sync::TrunkSyncStatus> synced;
-  if (!as_of.position && !as_of.time_us) {
-    TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync s, sync::ReadTrunkSync(reg->journal(), o.id));
-    synced = std::move(s.status);
-  }
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::object trunk, cli.backend().Get(o.id, as_of));
   if (cli.json()) {
-    boost::json::object out = TrunkJson(trunk);
-    if (synced) out["sync"] = SyncStatusJson(*synced);
-    PrintJson(out);
+    PrintJson(trunk);
   } else {
     PrintTrunk(trunk, std::cout);
-    if (synced) PrintSyncStatus(*synced, std::cout);
+    // Where it stands with its provider: now only (the past of sync is in its history).
+    if (trunk.contains("sync")) PrintSyncStatus(ObjectOf(trunk, "sync"), std::cout);
   }
   return OkStatus();
 }
 
 Status ListCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(AsOf as_of, AsOfOption(o));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto trunks, reg->List(o.provider, as_of));
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array trunks, cli.backend().List(o.provider, as_of));
   if (cli.json()) {
-    boost::json::array out;
-    for (const auto& t : trunks) out.push_back(TrunkJson(t));
-    PrintJson(out);
+    PrintJson(trunks);
   } else {
     PrintTrunkList(trunks, std::cout);
   }
   return OkStatus();
 }
 
+// The changes with the sync outcomes interleaved by position: when each change reached the
+// provider.
 Status HistoryCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto history, reg->History(o.id));
-  // The sync outcomes, interleaved by position: when each change reached the provider.
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync synced, sync::ReadTrunkSync(reg->journal(), o.id));
-  auto outcome = synced.records.begin();
-  const auto outcomes_before = [&](uint64_t position, auto emit) {
-    for (; outcome != synced.records.end() && outcome->position < position; ++outcome) {
-      emit(*outcome);
-    }
-  };
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array history, cli.backend().History(o.id));
   if (cli.json()) {
-    PrintJson(TrunkHistoryJson(history, synced));
+    PrintJson(history);
   } else {
-    const auto emit = [&](const sync::SyncRecord& r) { PrintSyncRecord(r, std::cout); };
-    for (const auto& e : history) {
-      outcomes_before(e.position, emit);
-      PrintHistory({e}, std::cout);
-    }
-    outcomes_before(UINT64_MAX, emit);
+    PrintHistory(history, std::cout);
   }
   return OkStatus();
 }
@@ -218,12 +195,9 @@ Status DiffCommand(const Cli& cli, const Options& o) {
   if (!from.ok()) return from.status().WithContext("--from");
   Result<AsOf> to = ParsePoint(o.to);
   if (!to.ok()) return to.status().WithContext("--to");
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto changes, reg->Diff(o.id, *from, *to));
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array changes, cli.backend().Diff(o.id, *from, *to));
   if (cli.json()) {
-    boost::json::array out;
-    for (const auto& c : changes) out.push_back(ChangeJson(c));
-    PrintJson(out);
+    PrintJson(changes);
   } else {
     PrintChanges(changes, std::cout);
   }
@@ -231,16 +205,12 @@ Status DiffCommand(const Cli& cli, const Options& o) {
 }
 
 Status VerifyCommand(const Cli& cli) {
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(journal::VerifyReport report, reg->journal().Verify());
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::object report, cli.backend().Verify());
   if (cli.json()) {
-    PrintJson(boost::json::object{{"ok", true},
-                                  {"records", report.records},
-                                  {"last_position", report.last_position},
-                                  {"chain_head", ToHex(report.last_hash)}});
+    PrintJson(report);
   } else {
-    std::cout << "journal intact: " << report.records << " records, chain head "
-              << ToHex(report.last_hash) << "\n";
+    std::cout << "journal intact: " << CountOf(report, "records") << " records, chain head "
+              << EscapeText(TextOf(report, "chain_head")) << "\n";
   }
   return OkStatus();
 }
@@ -249,19 +219,11 @@ Status VerifyCommand(const Cli& cli) {
 Status ExportCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<uint64_t> first, OptionalCount(o.export_from, "--from"));
   TRUNKLINE_ASSIGN_OR_RETURN(std::optional<uint64_t> to, OptionalCount(o.export_to, "--to"));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  const uint64_t last = to.value_or(UINT64_MAX);
-  for (uint64_t next = first.value_or(1); next <= last && std::cout;) {
-    TRUNKLINE_ASSIGN_OR_RETURN(auto batch, reg->journal().ReadAll(next, 1024));
-    if (batch.empty()) break;
-    for (const journal::Record& r : batch) {
-      if (r.position > last || !std::cout) return OkStatus();
-      PrintJson(RecordJson(r));
-    }
-    if (batch.back().position == UINT64_MAX) break;
-    next = batch.back().position + 1;
-  }
-  return OkStatus();
+  return cli.backend().Export(first.value_or(1), to.value_or(UINT64_MAX),
+                              [](const std::string& line) {
+                                std::cout << line << "\n";
+                                return static_cast<bool>(std::cout);
+                              });
 }
 
 Status RebuildCommand(const Cli& cli) {
@@ -294,32 +256,33 @@ Status RebuildCommand(const Cli& cli) {
 }
 
 Status PluginsCommand(const Cli& cli, const Options& o, bool inspect) {
-  plugin_host::PluginHost host;
-  TRUNKLINE_ASSIGN_OR_RETURN(plugin_host::LoadReport report, host.LoadDirectory(o.plugin_dir));
-  for (const Status& s : report.refused)
-    std::cerr << "trunkctl: " << EscapeText(s.message()) << "\n";
-  if (!inspect) {
-    boost::json::array out;
-    for (const auto* p : host.plugins()) {
-      out.push_back(boost::json::object{{"provider", p->provider_id()},
-                                        {"version", p->version()},
-                                        {"abi", p->abi_version()},
-                                        {"path", p->path()}});
-      if (!cli.json()) {
-        std::cout << EscapeText(p->provider_id()) << " " << EscapeText(p->version()) << " (ABI "
-                  << EscapeText(p->abi_version()) << ") " << EscapeText(p->path()) << "\n";
-      }
-    }
-    if (cli.json()) PrintJson(out);
+  std::vector<std::string> refused;
+  const auto say_refused = [&] {
+    for (const std::string& why : refused) std::cerr << "trunkctl: " << EscapeText(why) << "\n";
+  };
+  if (inspect) {
+    Result<boost::json::object> schema = cli.backend().Schema(o.provider, &refused);
+    say_refused();
+    if (!schema.ok()) return schema.status();
+    PrintSchema(*schema, cli.json(), std::cout);
     return OkStatus();
   }
-  const plugin_host::LoadedPlugin* plugin = host.Find(o.provider);
-  if (plugin == nullptr) {
-    return NotFoundError("provider: no plugin provides \"" + o.provider + "\"");
+  Result<boost::json::array> plugins = cli.backend().Plugins(&refused);
+  say_refused();
+  if (!plugins.ok()) return plugins.status();
+  if (cli.json()) {
+    PrintJson(*plugins);
+    return OkStatus();
   }
-  TRUNKLINE_ASSIGN_OR_RETURN(std::string bytes, plugin->DescribeSchema());
-  TRUNKLINE_ASSIGN_OR_RETURN(domain::Schema schema, domain::DecodeSchemaBytes(bytes));
-  PrintSchema(schema, cli.json(), std::cout);
+  for (const boost::json::value& v : *plugins) {
+    if (!v.is_object()) continue;
+    const boost::json::object& p = v.as_object();
+    std::cout << EscapeText(TextOf(p, "provider")) << " " << EscapeText(TextOf(p, "version"))
+              << " (ABI " << EscapeText(TextOf(p, "abi")) << ")";
+    // Where the plugin's file is, when the answer says (trunkd's does not).
+    if (p.contains("path")) std::cout << " " << EscapeText(TextOf(p, "path"));
+    std::cout << "\n";
+  }
   return OkStatus();
 }
 

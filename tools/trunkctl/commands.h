@@ -1,6 +1,7 @@
-// trunkctl's commands: each reads its Options, opens the registry, and prints its result on
-// std::cout as a table or JSON (render.h). Option values were checked when parsed (args.h);
-// errors are returned, never thrown. Not thread-safe: one command per process.
+// trunkctl's commands: each reads its Options, asks the backend (backend.h: the data dir, or
+// trunkd with --server) and prints the answer on std::cout as a table or JSON (render.h).
+// Option values were checked when parsed (core/api/parse.h); errors are returned, never
+// thrown. Not thread-safe: one command per process.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,9 @@ struct Options {
   std::string plugin_dir;
   std::string output = "table";
   std::string wait_lock = "5";  // seconds (ParseSeconds)
+  // trunkd's URL (--server or $TRUNKLINE_SERVER): every command goes through its API.
+  std::string server;
+  std::string token_file;  // the token's first line; else $TRUNKLINE_TOKEN
   // Mutating commands.
   std::string actor;
   std::string reason;
@@ -48,7 +52,9 @@ struct Options {
   std::string drift_interval;  // ParseSeconds
   std::string policy;          // correct | report
   std::string accounts_file;
-  std::string ca_file;  // PEM certificate authorities for provider APIs; empty: the system's
+  // PEM certificate authorities for provider APIs, or for trunkd with --server; empty: the
+  // system's.
+  std::string ca_file;
 };
 
 // The environment variable `name`, or `fallback` when it is unset or empty.
@@ -58,17 +64,25 @@ std::string EnvOr(const char* name, std::string fallback);
 // 4 not found, 5 version conflict, 6 data loss, 1 anything else).
 int ExitCode(const Status& status);
 
-// Where the commands' shared steps live: opening the registry, the mutating commands' meta.
+class Backend;
+
+// Where the commands' shared steps live: the backend, opening the registry, the mutating
+// commands' meta.
 class Cli {
  public:
-  explicit Cli(Options& options) : o_(options) {}
+  explicit Cli(Options& options);
+  ~Cli();
+
+  // Where commands read and change the registry. REQUIRES: set_backend was called.
+  Backend& backend() const { return *backend_; }
+  void set_backend(std::unique_ptr<Backend> backend);
 
   // Opens the registry in o_.data_dir. kUnavailable when another process holds it for
   // writing (after waiting --wait-lock), saying so and how to wait longer; kNotFound when a
   // read finds no journal, naming the data dir and how to choose another.
   Result<std::unique_ptr<registry::Registry>> Open(bool read_only) const;
 
-  // Executes `command` on trunk `id` and prints the trunk after it.
+  // Executes `command` on trunk `id` (through the backend) and prints the trunk after it.
   Status Execute(const std::string& id, const domain::Command& command) const;
 
   Result<domain::FieldChanges> Changes() const;
@@ -81,6 +95,7 @@ class Cli {
   Result<registry::CommandMeta> Meta() const;
 
   Options& o_;
+  std::unique_ptr<Backend> backend_;
   mutable std::string committed_;
 };
 
@@ -92,6 +107,7 @@ Status DiffCommand(const Cli& cli, const Options& o);
 Status VerifyCommand(const Cli& cli);
 Status ExportCommand(const Cli& cli, const Options& o);
 // Prints "rebuild: DONE/TOTAL events, RATE events/s, ETA S s" on stderr, a few times a second.
+// Embedded only: it rewrites the data dir's projections.
 Status RebuildCommand(const Cli& cli);
 Status PluginsCommand(const Cli& cli, const Options& o, bool inspect);
 

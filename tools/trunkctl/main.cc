@@ -1,11 +1,14 @@
 // trunkctl: the trunk registry from the command line.
 //
 //   trunkctl [--data-dir DIR] [--plugin-dir DIR] [-o table|json] [--wait-lock SECONDS] COMMAND ...
+//   trunkctl --server URL [--token-file FILE] [--ca-file FILE] [-o table|json] COMMAND ...
 //
-// Global options may also follow the command. Exit codes: 0 ok; 2 usage; 3 invalid input or
-// rule broken; 4 not found; 5 version conflict; 6 data loss; 1 anything else, including
-// output that could not be written. Nothing is journaled on a non-zero exit, except that a
-// change whose output is then lost is reported as such (exit 1).
+// Embedded, every command opens the data dir itself; with --server it goes through trunkd's
+// API, printing the same and exiting with the same code. Global options may also follow the
+// command. Exit codes: 0 ok; 2 usage; 3 invalid input or rule broken; 4 not found; 5 version
+// conflict; 6 data loss; 1 anything else, including output that could not be written. Nothing is
+// journaled on a non-zero exit, except that a change whose output is then lost is reported as such
+// (exit 1).
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 #include <functional>
 #include <iostream>
 
+#include "backend.h"
 #include "commands.h"
 #include "sync_commands.h"
 #include "trunkline/api/parse.h"
@@ -48,7 +52,9 @@ CLI::Validator PointCheck() { return Checked(trunkline::api::ParsePoint, "POS|TI
 
 // Adds --actor, --reason, --command-id and the field options to a mutating command.
 void MutatingOptions(CLI::App* cmd, Options& o, bool fields) {
-  cmd->add_option("--actor", o.actor, "who makes the change (default: $USER)");
+  cmd->add_option("--actor", o.actor,
+                  "who makes the change (default: $USER; with --server the token's name, "
+                  "which trunkd decides)");
   cmd->add_option("--reason", o.reason, "why");
   cmd->add_option("--command-id", o.command_id, "idempotency key (default: a fresh one)");
   if (!fields) return;
@@ -198,9 +204,11 @@ void AddOtherCommands(CLI::App& app, Options& o, const Cli& cli, Action& action)
 void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) {
   const auto accounts = [&](CLI::App* cmd) {
     cmd->add_option("--accounts", o.accounts_file,
-                    "provider accounts file (default: $TRUNKLINE_ACCOUNTS; core/sync/README.md)");
+                    "provider accounts file (default: $TRUNKLINE_ACCOUNTS; core/sync/README.md; "
+                    "not with --server: trunkd's)");
     cmd->add_option("--ca-file", o.ca_file,
-                    "PEM certificate authorities for the provider APIs (default: the system's)");
+                    "PEM certificate authorities for the provider APIs (default: the system's; "
+                    "with --server, for trunkd)");
     return cmd;
   };
   CLI::App* sync = app.add_subcommand("sync", "bring providers in line with the registry")
@@ -226,7 +234,8 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
   plan->callback([&] { action = [&] { return tc::SyncPlanCommand(cli, o); }; });
 
   CLI::App* retry = IdArgument(sync->add_subcommand("retry", "sync a parked trunk again"), o);
-  retry->add_option("--actor", o.actor, "who asks (default: trunkctl)");
+  retry->add_option("--actor", o.actor,
+                    "who asks (default: trunkctl; with --server the token's name)");
   retry->callback([&] { action = [&] { return tc::SyncRetryCommand(cli, o); }; });
 
   CLI::App* policy =
@@ -234,18 +243,18 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
   policy->add_option("POLICY", o.policy, "correct or report")
       ->required()
       ->check(CLI::IsMember({"correct", "report"}));
-  policy->add_option("--actor", o.actor, "who asks (default: trunkctl)");
+  policy->add_option("--actor", o.actor,
+                     "who asks (default: trunkctl; with --server the token's name)");
   policy->callback([&] { action = [&] { return tc::SyncPolicyCommand(cli, o); }; });
 
-  CLI::App* import =
+  CLI::App* adopt =
       accounts(app.add_subcommand("import", "adopt a provider account's trunks (reads only)"));
-  import->add_option("--provider", o.provider, "provider id, e.g. twilio")->required();
-  import->add_option("--account", o.account, "account alias (default: default)");
-  import->add_option("--actor", o.actor, "the actor of the imported trunks (default: import)");
-  import->callback([&] { action = [&] { return tc::ImportCommand(cli, o);
-};
-}  // namespace
-);
+  adopt->add_option("--provider", o.provider, "provider id, e.g. twilio")->required();
+  adopt->add_option("--account", o.account, "account alias (default: default)");
+  adopt->add_option("--actor", o.actor,
+                    "the actor of the imported trunks (default: import; with --server, "
+                    "trunkd's)");
+  adopt->callback([&] { action = [&] { return tc::ImportCommand(cli, o); }; });
 }
 
 // "unknown command 'trnk'; did you mean 'trunk'?" when the word where a command was
@@ -285,10 +294,56 @@ std::string DataDirSource(const CLI::Option* option) {
   return "the default";
 }
 
+// The app and the subcommands chosen, outermost first: {app, "sync", "run"}.
+std::vector<CLI::App*> Chosen(CLI::App& app) {
+  std::vector<CLI::App*> chain{&app};
+  while (!chain.back()->get_subcommands().empty()) {
+    chain.push_back(chain.back()->get_subcommands().front());
+  }
+  return chain;
+}
+
+// Why the command line does not go with --server, if it does not.
+std::optional<std::string> NotWithServer(const std::vector<CLI::App*>& chain) {
+  std::string path;
+  for (size_t i = 1; i < chain.size(); ++i) path += (i > 1 ? " " : "") + chain[i]->get_name();
+  if (path == "sync run") {
+    return "sync run: not with --server: it runs a sync worker on a data dir it holds, and "
+           "trunkd runs its own; run it without --server on a data dir no trunkd holds";
+  }
+  if (path == "projections rebuild") {
+    return "projections rebuild: not with --server: it rewrites the projections of a data dir "
+           "it holds; stop trunkd and run it without --server on trunkd's data dir (trunkd "
+           "catches them up when it starts)";
+  }
+  static const std::pair<const char*, const char*> kTrunkdDecides[] = {
+      {"--actor", "trunkd takes the actor from the token (its name)"},
+      {"--data-dir", "the data dir is trunkd's"},
+      {"--plugin-dir", "the plugins are trunkd's"},
+      {"--wait-lock", "trunkd holds its data dir; nothing waits for it"},
+      {"--accounts", "the provider accounts are trunkd's"},
+  };
+  for (const CLI::App* a : chain) {
+    for (const auto& [name, why] : kTrunkdDecides) {
+      const CLI::Option* option = a->get_option_no_throw(name);
+      if (option != nullptr && option->count() > 0) {
+        return std::string(name) + ": not with --server: " + why;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 struct RunResult {
   int code = 1;
   std::string committed;  // Cli::committed()
 };
+
+RunResult UsageError(const std::string& message) {
+  std::cerr << "trunkctl: " << trunkline::api::EscapeText(message)
+            << "\nRun with --help for more information.\n";
+  return {2};
+}
 
 RunResult Run(int argc, char** argv) {
   Options o;
@@ -310,6 +365,16 @@ RunResult Run(int argc, char** argv) {
                  "seconds a command waits for another process that holds the data dir for "
                  "writing (default 5)")
       ->check(Checked(trunkline::api::ParseSeconds, "SECONDS"));
+  CLI::Option* server = app.add_option(
+      "--server", o.server,
+      "trunkd's URL, e.g. https://trunkd.example:8470 (default $TRUNKLINE_SERVER; \"\": "
+      "embedded): every command goes through trunkd's API, with the same output and exit "
+      "codes; the actor of changes is the token's name");
+  app.add_option("--token-file", o.token_file,
+                 "with --server: a file whose first line is the token (mode 600; default: "
+                 "$TRUNKLINE_TOKEN)");
+  app.add_option("--ca-file", o.ca_file,
+                 "with --server: PEM certificate authorities for trunkd (default: the system's)");
 
   CLI::App* trunk = app.add_subcommand("trunk", "trunks")->require_subcommand(1);
   AddTrunkCommands(trunk, o, cli, action);
@@ -329,10 +394,42 @@ RunResult Run(int argc, char** argv) {
     return {app.exit(e) == 0 ? 0 : 2};
   }
   o.data_dir_source = DataDirSource(data_dir);
-  if (o.plugin_dir.empty()) o.plugin_dir = trunkline::plugin_host::DefaultPluginDir();
+  if (server->count() == 0) o.server = tc::EnvOr("TRUNKLINE_SERVER", "");
+  bool url_refused = false;
+  if (o.server.empty()) {
+    if (!o.token_file.empty()) {
+      return UsageError("--token-file: only with --server (or $TRUNKLINE_SERVER)");
+    }
+    if (o.plugin_dir.empty()) o.plugin_dir = trunkline::plugin_host::DefaultPluginDir();
+    cli.set_backend(tc::MakeLocalBackend(cli, o));
+  } else {
+    if (std::optional<std::string> why = NotWithServer(Chosen(app))) return UsageError(*why);
+    std::string token = tc::EnvOr("TRUNKLINE_TOKEN", "");
+    std::string token_source = "$TRUNKLINE_TOKEN";
+    if (!o.token_file.empty()) {
+      trunkline::Result<std::string> read = tc::ReadTokenFile(o.token_file);
+      if (!read.ok()) {
+        std::cerr << "trunkctl: " << trunkline::api::EscapeText(read.status().ToString()) << "\n";
+        return {tc::ExitCode(read.status())};
+      }
+      token = std::move(*read);
+      token_source = "--token-file " + o.token_file;
+    } else if (token.empty()) {
+      return UsageError(
+          "--server: no token for trunkd: set $TRUNKLINE_TOKEN or give "
+          "--token-file FILE");
+    }
+    trunkline::Result<std::unique_ptr<tc::Backend>> backend =
+        tc::MakeServerBackend(o, std::move(token), std::move(token_source), &url_refused);
+    if (!backend.ok()) {
+      std::cerr << "trunkctl: " << trunkline::api::EscapeText(backend.status().ToString()) << "\n";
+      return {tc::ExitCode(backend.status())};
+    }
+    cli.set_backend(std::move(*backend));
+  }
   const Status s = action();
   if (!s.ok()) std::cerr << "trunkctl: " << trunkline::api::EscapeText(s.ToString()) << "\n";
-  return {tc::ExitCode(s), cli.committed()};
+  return {url_refused ? 2 : tc::ExitCode(s), cli.committed()};
 }
 
 // Points std::cout at an FdOutput for the life of main, and reports a lost write.

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "backend.h"
 #include "render.h"
 #include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
@@ -68,7 +69,7 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-std::string Text(const sync::FieldValue& v) { return domain::FieldValueToString(v); }
+}  // namespace
 
 Result<sync::SyncOptions> WorkerOptions(const Options& o) {
   sync::SyncOptions options;
@@ -86,8 +87,6 @@ Result<sync::SyncOptions> WorkerOptions(const Options& o) {
   options.actor = o.actor.empty() ? "sync" : o.actor;
   return options;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<sync::Transport>> Transport(const Options& o) {
   sync::HttpTransportOptions options;
@@ -109,26 +108,30 @@ Result<sync::AccountResolver> Accounts(const Options& o) {
   return sync::ResolverOf(std::move(*loaded));
 }
 
-void PrintSyncStatus(const sync::TrunkSyncStatus& t, std::ostream& out) {
-  out << "sync      " << sync::SyncStateName(t.state());
-  if (t.synced_version != 0) out << " at version " << t.synced_version;
-  if (t.synced_version != t.desired_version) out << " (registry at " << t.desired_version << ")";
+void PrintSyncStatus(const boost::json::object& t, std::ostream& out) {
+  const uint64_t synced = CountOf(t, "synced_version");
+  const uint64_t desired = CountOf(t, "desired_version");
+  out << "sync      " << EscapeText(TextOf(t, "state"));
+  if (synced != 0) out << " at version " << synced;
+  if (synced != desired) out << " (registry at " << desired << ")";
   out << "\n";
-  if (!t.remote_id.empty()) out << "remote id " << EscapeText(t.remote_id) << "\n";
-  for (const auto& [name, value] : t.read_only) {
-    out << "  " << EscapeText("remote." + name) << " " << EscapeText(Text(value)) << "\n";
+  const std::string remote_id = TextOf(t, "remote_id");
+  if (!remote_id.empty()) out << "remote id " << EscapeText(remote_id) << "\n";
+  for (const auto& [name, value] : ObjectOf(t, "read_only")) {
+    out << "  " << EscapeText("remote." + std::string(name)) << " "
+        << EscapeText(domain::FieldValueToString(FieldValueOf(value))) << "\n";
   }
-  if (t.last_error) {
-    out << "error     "
-        << EscapeText(sync::DescribeSyncEvent(sync::SyncFailed{*t.last_error, t.attempts, 0, 0}))
-        << "\n";
+  if (t.contains("last_error")) {
+    const sync::SyncFailed failed{SyncErrorOf(ObjectOf(t, "last_error")),
+                                  static_cast<uint32_t>(CountOf(t, "attempts")), 0, 0};
+    out << "error     " << EscapeText(sync::DescribeSyncEvent(failed)) << "\n";
   }
 }
 
-void PrintSyncRecord(const sync::SyncRecord& r, std::ostream& out) {
-  out << "   @" << r.position << " " << FormatTime(r.time_us) << " " << EscapeText(r.type) << " by "
-      << EscapeText(r.metadata.actor) << ": " << EscapeText(sync::DescribeSyncEvent(r.event))
-      << "\n";
+void PrintSyncRecord(const boost::json::object& r, std::ostream& out) {
+  out << "   @" << CountOf(r, "position") << " " << EscapeText(TextOf(r, "time")) << " "
+      << EscapeText(TextOf(r, "type")) << " by " << EscapeText(TextOf(r, "actor")) << ": "
+      << EscapeText(TextOf(ObjectOf(r, "sync"), "description")) << "\n";
 }
 
 Status SyncRunCommand(const Cli& cli, const Options& o) {
@@ -148,100 +151,92 @@ Status SyncRunCommand(const Cli& cli, const Options& o) {
 }
 
 Status SyncStatusCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  std::vector<sync::TrunkSyncStatus> trunks;
-  if (!o.id.empty()) {
-    TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync one, sync::ReadTrunkSync(reg->journal(), o.id));
-    trunks.push_back(std::move(one.status));
-  } else {
-    sync::SyncLedger ledger;
-    TRUNKLINE_RETURN_IF_ERROR(ledger.CatchUp(reg->journal()));
-    for (const auto& [id, t] : ledger.trunks()) {
-      if (!t.provider.empty()) trunks.push_back(t);
-    }
-  }
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array trunks, cli.backend().SyncStatus(o.id));
   if (cli.json()) {
-    boost::json::array out;
-    for (const auto& t : trunks) out.push_back(SyncStatusJson(t));
-    PrintJson(o.id.empty() ? boost::json::value(out) : boost::json::value(out.front()));
+    PrintJson(o.id.empty() || trunks.empty() ? boost::json::value(trunks) : trunks.front());
     return OkStatus();
   }
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"ID", "PROVIDER", "STATE", "VERSION", "SYNCED", "REMOTE ID", "LAST ERROR"});
-  for (const auto& t : trunks) {
-    rows.push_back({EscapeText(t.id), EscapeText(t.provider), sync::SyncStateName(t.state()),
-                    std::to_string(t.desired_version), std::to_string(t.synced_version),
-                    EscapeText(t.remote_id),
-                    t.last_error ? EscapeText(t.last_error->message) : ""});
+  for (const boost::json::value& v : trunks) {
+    if (!v.is_object()) continue;
+    const boost::json::object& t = v.as_object();
+    rows.push_back({EscapeText(TextOf(t, "id")), EscapeText(TextOf(t, "provider")),
+                    EscapeText(TextOf(t, "state")), std::to_string(CountOf(t, "desired_version")),
+                    std::to_string(CountOf(t, "synced_version")),
+                    EscapeText(TextOf(t, "remote_id")),
+                    EscapeText(TextOf(ObjectOf(t, "last_error"), "message"))});
   }
   PrintTable(rows, std::cout);
   return OkStatus();
 }
 
 Status SyncPlanCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(true));
-  TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport, Transport(o));
-  sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
-  TRUNKLINE_ASSIGN_OR_RETURN(std::vector<sync::TrunkPlan> plans, worker.Plan(o.id));
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array plans, cli.backend().Plan(o.id));
   if (cli.json()) {
-    PrintJson(PlansJson(plans));
+    PrintJson(plans);
     return OkStatus();
   }
   if (plans.empty()) std::cout << "nothing to sync\n";
-  for (const sync::TrunkPlan& plan : plans) {
-    std::cout << EscapeText(plan.trunk_id) << ":";
-    if (plan.error) {
-      std::cout << " cannot plan: " << EscapeText(plan.error->ToString()) << "\n";
+  for (const boost::json::value& v : plans) {
+    if (!v.is_object()) continue;
+    const boost::json::object& plan = v.as_object();
+    std::cout << EscapeText(TextOf(plan, "id")) << ":";
+    if (plan.contains("error")) {
+      std::cout << " cannot plan: " << EscapeText(TextOf(plan, "error")) << "\n";
       continue;
     }
-    std::cout << (plan.writes.empty() ? " converged\n" : "\n");
-    for (const auto& r : plan.writes) {
-      std::cout << "  " << r.method << " " << EscapeText(r.url) << "  (" << r.kind << " "
-                << EscapeText(r.target) << ")\n";
-      if (!r.body.empty()) std::cout << "    " << EscapeText(r.body) << "\n";
+    const boost::json::array& writes = ArrayOf(plan, "writes");
+    std::cout << (writes.empty() ? " converged\n" : "\n");
+    for (const boost::json::value& w : writes) {
+      if (!w.is_object()) continue;
+      const boost::json::object& r = w.as_object();
+      std::cout << "  " << EscapeText(TextOf(r, "method")) << " " << EscapeText(TextOf(r, "url"))
+                << "  (" << EscapeText(TextOf(r, "kind")) << " " << EscapeText(TextOf(r, "target"))
+                << ")\n";
+      const std::string body = TextOf(r, "body");
+      if (!body.empty()) std::cout << "    " << EscapeText(body) << "\n";
     }
   }
   return OkStatus();
 }
 
 Status SyncRetryCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
-  TRUNKLINE_RETURN_IF_ERROR(sync::RequestRetry(*reg, o.id, o.actor.empty() ? "trunkctl" : o.actor));
+  TRUNKLINE_RETURN_IF_ERROR(cli.backend().Retry(o.id, o.actor.empty() ? "trunkctl" : o.actor));
   std::cout << "trunk " << EscapeText(o.id) << " will be synced again by the next sync run\n";
   return OkStatus();
 }
 
 Status SyncPolicyCommand(const Cli& cli, const Options& o) {
   TRUNKLINE_ASSIGN_OR_RETURN(sync::DriftPolicy policy, sync::ParseDriftPolicy(o.policy));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
   TRUNKLINE_RETURN_IF_ERROR(
-      sync::SetDriftPolicy(*reg, o.id, policy, o.actor.empty() ? "trunkctl" : o.actor));
+      cli.backend().Policy(o.id, policy, o.actor.empty() ? "trunkctl" : o.actor));
   std::cout << "trunk " << EscapeText(o.id) << ": drift is "
             << (policy == sync::DriftPolicy::kReport ? "reported only" : "corrected") << "\n";
   return OkStatus();
 }
 
 Status ImportCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncOptions options, WorkerOptions(o));
-  options.actor = o.actor.empty() ? "import" : o.actor;
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::AccountResolver accounts, Accounts(o));
-  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli.Open(false));
-  TRUNKLINE_ASSIGN_OR_RETURN(std::unique_ptr<sync::Transport> transport, Transport(o));
-  sync::SyncWorker worker(*reg, *transport, std::move(accounts), options);
-  TRUNKLINE_ASSIGN_OR_RETURN(sync::SyncWorker::ImportReport report,
-                             worker.Import(o.provider, o.account));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      boost::json::object report,
+      cli.backend().Import(o.provider, o.account, o.actor.empty() ? "import" : o.actor));
+  const boost::json::array& refused = ArrayOf(report, "refused");
   if (cli.json()) {
-    PrintJson(ImportJson(report));
+    PrintJson(report);
   } else {
-    for (const auto& id : report.imported) std::cout << "imported " << EscapeText(id) << "\n";
-    std::cout << report.imported.size() << " imported, " << report.already_held.size()
-              << " already in the registry, " << report.refused.size() << " refused\n";
-    for (const auto& s : report.refused) std::cout << "  " << EscapeText(s.ToString()) << "\n";
+    for (const boost::json::value& id : ArrayOf(report, "imported")) {
+      std::cout << "imported " << EscapeText(id.is_string() ? std::string(id.as_string()) : "")
+                << "\n";
+    }
+    std::cout << ArrayOf(report, "imported").size() << " imported, "
+              << ArrayOf(report, "already_held").size() << " already in the registry, "
+              << refused.size() << " refused\n";
+    for (const boost::json::value& why : refused) {
+      std::cout << "  " << EscapeText(why.is_string() ? std::string(why.as_string()) : "") << "\n";
+    }
   }
-  if (!report.refused.empty()) {
-    return FailedPreconditionError(std::to_string(report.refused.size()) +
+  if (!refused.empty()) {
+    return FailedPreconditionError(std::to_string(refused.size()) +
                                    " remote trunks could not be imported (listed above)");
   }
   return OkStatus();

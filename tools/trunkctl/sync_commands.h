@@ -15,12 +15,16 @@ namespace trunkline::trunkctl {
 Result<sync::AccountResolver> Accounts(const Options& o);
 // The provider HTTP client: --ca-file, proxies from the environment.
 Result<std::unique_ptr<sync::Transport>> Transport(const Options& o);
+// The worker's options: --concurrency, --drift-interval, --actor (default "sync").
+Result<sync::SyncOptions> WorkerOptions(const Options& o);
 
-void PrintSyncStatus(const sync::TrunkSyncStatus& status, std::ostream& out);
-// A sync outcome in a trunk's history.
-void PrintSyncRecord(const sync::SyncRecord& record, std::ostream& out);
+// Where a trunk stands with its provider (SyncStatusJson), as lines under the trunk.
+void PrintSyncStatus(const boost::json::object& status, std::ostream& out);
+// A sync outcome in a trunk's history (SyncRecordJson).
+void PrintSyncRecord(const boost::json::object& record, std::ostream& out);
 
-// `sync run [--once]`: the worker in the foreground, a progress line on a terminal.
+// `sync run [--once]`: the worker in the foreground, a progress line on a terminal. Embedded
+// only: it needs the data dir to itself.
 Status SyncRunCommand(const Cli& cli, const Options& o);
 // `sync status [ID]`: per trunk, registry vs synced version, remote id, state, last error.
 Status SyncStatusCommand(const Cli& cli, const Options& o);
