@@ -182,6 +182,13 @@ TEST_F(TrunkdTest, BadInputIsRefusedNamingTheFieldAndTheRuleAndNothingIsWritten)
   Answer wrong_type = Send("POST", "/v1/trunks", R"({"provider":"twilio","fields":{"a":[1]}})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(ErrorField(wrong_type, "field"), "fields.a");
+  // A member the request does not take (a typo) is refused, not ignored.
+  Answer typo =
+      Send("POST", "/v1/trunks", R"({"provider":"twilio","field":{"friendly_name":"x"}})");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(ErrorField(typo, "field"), "field");
+  EXPECT_THAT(ErrorField(typo, "message"),
+              HasSubstr("takes provider, account, id, fields, reason"));
   Answer rule = Send("POST", "/v1/trunks",
                      R"({"provider":"twilio","id":"t2","fields":{"friendly_name":"x",)"
                      R"("domain_name":"not a domain"}})");

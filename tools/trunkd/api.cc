@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <cmath>
 
@@ -88,6 +89,20 @@ std::optional<boost::json::object> Api::Call::Body() {
     return std::nullopt;
   }
   return std::move(parsed.as_object());
+}
+
+bool Api::Call::OnlyMembers(const boost::json::object& body,
+                            std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) != allowed.end()) {
+      continue;
+    }
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    BadRequest(std::string(key), "is not a member of this request, which takes " + list);
+    return false;
+  }
+  return true;
 }
 
 double Api::Call::Seconds() const {

@@ -66,8 +66,9 @@ class Api {
   void ListTrunks(const std::shared_ptr<Call>& call);
   void TrunkRoutes(const std::shared_ptr<Call>& call);
   void SubResourceRoutes(const std::shared_ptr<Call>& call, const std::string& id);
-  void Execute(const std::shared_ptr<Call>& call, const std::string& id,
-               const domain::Command& command, int status);
+  // Runs `command` with the meta `body` and the headers give; answers `status` with the trunk.
+  void Execute(const std::shared_ptr<Call>& call, const boost::json::object& body,
+               const std::string& id, const domain::Command& command, int status);
   // The rest (api_ops.cc).
   void Events(const std::shared_ptr<Call>& call);
   void Verify(const std::shared_ptr<Call>& call);
@@ -102,7 +103,9 @@ class Api {
 // exhausted, 503 unavailable, 500 anything else.
 int HttpStatusOf(const Status& status);
 // {"error": {"code": "INVALID_ARGUMENT", "message": ..., "field": ...}}; `field` is the part
-// of the message before ": " when it names one ("fields.domain_name: must be ...").
+// of the message before ": " when it names one: a trunk field as the domain names it
+// ("domain_name: must be ..."), a sub-resource field with its path
+// ("origination_urls.main.weight"); a malformed request names the member ("fields.x").
 boost::json::object ErrorJson(const Status& status);
 
 }  // namespace trunkline::trunkd

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api.h"
@@ -36,6 +38,10 @@ struct Api::Call {
   std::optional<std::string> Header(std::string_view name) const;
   // The body as a JSON object; nullopt after answering 400.
   std::optional<boost::json::object> Body();
+  // False after answering 400 naming the first member of `body` not in `allowed` (a typo,
+  // say "field" for "fields", must not pass for an empty change).
+  bool OnlyMembers(const boost::json::object& body,
+                   std::initializer_list<std::string_view> allowed);
   double Seconds() const;
 };
 

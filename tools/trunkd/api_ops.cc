@@ -174,7 +174,7 @@ void Api::SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id) {
   if (p.size() == 5 && p[4] == "policy" && method == "PUT") {
     call->route = "PUT /v1/trunks/{id}/sync/policy";
     std::optional<boost::json::object> body = call->Body();
-    if (!body) return;
+    if (!body || !call->OnlyMembers(*body, {"drift"})) return;
     const boost::json::value* drift = body->if_contains("drift");
     if (drift == nullptr || !drift->is_string()) {
       return call->BadRequest("drift", "is required: correct or report");
@@ -193,7 +193,7 @@ void Api::SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id) {
 
 void Api::Import(const std::shared_ptr<Call>& call) {
   std::optional<boost::json::object> body = call->Body();
-  if (!body) return;
+  if (!body || !call->OnlyMembers(*body, {"provider", "account"})) return;
   const boost::json::value* provider = body->if_contains("provider");
   if (provider == nullptr || !provider->is_string() || provider->as_string().empty()) {
     return call->BadRequest("provider", "is required");

@@ -108,11 +108,9 @@ static std::optional<registry::CommandMeta> MetaOf(Call& call, const boost::json
   return meta;
 }
 
-void Api::Execute(const std::shared_ptr<Call>& call, const std::string& id,
-                  const domain::Command& command, int status) {
-  std::optional<boost::json::object> body = call->Body();
-  if (!body) return;
-  std::optional<registry::CommandMeta> meta = MetaOf(*call, *body);
+void Api::Execute(const std::shared_ptr<Call>& call, const boost::json::object& body,
+                  const std::string& id, const domain::Command& command, int status) {
+  std::optional<registry::CommandMeta> meta = MetaOf(*call, body);
   if (!meta) return;
   Metrics* metrics = parts_.metrics;
   parts_.registry->ExecuteAsync(
@@ -136,6 +134,7 @@ void Api::Execute(const std::shared_ptr<Call>& call, const std::string& id,
 void Api::CreateTrunk(const std::shared_ptr<Call>& call) {
   std::optional<boost::json::object> body = call->Body();
   if (!body) return;
+  if (!call->OnlyMembers(*body, {"provider", "account", "id", "fields", "reason"})) return;
   domain::CreateTrunk create;
   std::string id;
   create.account = "default";
@@ -148,7 +147,7 @@ void Api::CreateTrunk(const std::shared_ptr<Call>& call) {
   if (!changes) return;
   create.fields = std::move(*changes);
   if (id.empty()) id = "tr-" + RandomToken().substr(0, 12);
-  Execute(call, id, create, 201);
+  Execute(call, *body, id, create, 201);
 }
 
 void Api::ListTrunks(const std::shared_ptr<Call>& call) {
@@ -208,14 +207,16 @@ void Api::TrunkRoutes(const std::shared_ptr<Call>& call) {
     if (method == "PATCH") {
       call->route = "PATCH /v1/trunks/{id}";
       std::optional<boost::json::object> body = call->Body();
-      if (!body) return;
+      if (!body || !call->OnlyMembers(*body, {"fields", "reason"})) return;
       std::optional<domain::FieldChanges> changes = Changes(*call, *body, true);
       if (!changes) return;
-      return Execute(call, id, domain::UpdateTrunk{std::move(*changes)}, 200);
+      return Execute(call, *body, id, domain::UpdateTrunk{std::move(*changes)}, 200);
     }
     if (method == "DELETE") {
       call->route = "DELETE /v1/trunks/{id}";
-      return Execute(call, id, domain::DeleteTrunk{}, 200);
+      std::optional<boost::json::object> body = call->Body();
+      if (!body || !call->OnlyMembers(*body, {"reason"})) return;
+      return Execute(call, *body, id, domain::DeleteTrunk{}, 200);
     }
   }
   if (p.size() == 4 && p[3] == "history" && method == "GET") {
@@ -285,31 +286,36 @@ void Api::SubResourceRoutes(const std::shared_ptr<Call>& call, const std::string
                            "\n"});
   };
   if (!item && method == "POST" && spec->kind != Kind::kSingleton) {
+    const bool attach = spec->kind == Kind::kAttachments;
+    if (attach ? !call->OnlyMembers(*body, {"id", "reason"})
+               : !call->OnlyMembers(*body, {"id", "fields", "reason"})) {
+      return;
+    }
     std::string new_id;
     if (!TextMember(*call, *body, "id", new_id)) return;
     if (new_id.empty()) return call->BadRequest("id", "is required");
-    if (spec->kind == Kind::kAttachments) {
-      return Execute(call, id, domain::Attach{sub, new_id}, 200);
-    }
+    if (attach) return Execute(call, *body, id, domain::Attach{sub, new_id}, 200);
     std::optional<domain::FieldChanges> changes = Changes(*call, *body, false);
     if (!changes) return;
-    return Execute(call, id, domain::AddItem{sub, new_id, std::move(*changes)}, 200);
+    return Execute(call, *body, id, domain::AddItem{sub, new_id, std::move(*changes)}, 200);
   }
-  if (!item && method == "PATCH" && spec->kind == Kind::kSingleton) {
+  const bool set_singleton = !item && method == "PATCH" && spec->kind == Kind::kSingleton;
+  const bool update_item = item && method == "PATCH" && spec->kind == Kind::kCollection;
+  if (set_singleton || update_item) {
+    if (!call->OnlyMembers(*body, {"fields", "reason"})) return;
     std::optional<domain::FieldChanges> changes = Changes(*call, *body, true);
     if (!changes) return;
-    return Execute(call, id, domain::UpdateSingleton{sub, std::move(*changes)}, 200);
+    if (set_singleton) {
+      return Execute(call, *body, id, domain::UpdateSingleton{sub, std::move(*changes)}, 200);
+    }
+    return Execute(call, *body, id, domain::UpdateItem{sub, p[4], std::move(*changes)}, 200);
   }
-  if (item && method == "PATCH" && spec->kind == Kind::kCollection) {
-    std::optional<domain::FieldChanges> changes = Changes(*call, *body, true);
-    if (!changes) return;
-    return Execute(call, id, domain::UpdateItem{sub, p[4], std::move(*changes)}, 200);
-  }
-  if (item && method == "DELETE" && spec->kind == Kind::kCollection) {
-    return Execute(call, id, domain::RemoveItem{sub, p[4]}, 200);
-  }
-  if (item && method == "DELETE" && spec->kind == Kind::kAttachments) {
-    return Execute(call, id, domain::Detach{sub, p[4]}, 200);
+  if (item && method == "DELETE" && spec->kind != Kind::kSingleton) {
+    if (!call->OnlyMembers(*body, {"reason"})) return;
+    if (spec->kind == Kind::kCollection) {
+      return Execute(call, *body, id, domain::RemoveItem{sub, p[4]}, 200);
+    }
+    return Execute(call, *body, id, domain::Detach{sub, p[4]}, 200);
   }
   wrong_method();
 }
