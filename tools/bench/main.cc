@@ -3,6 +3,8 @@
 //   trunkline-bench [-o text|json] journal --dir DIR [--events N] [--seconds S]
 //   trunkline-bench [-o text|json] domain --dir DIR [--events N] [--trunks N]
 //   trunkline-bench [-o text|json] sync --dir DIR [--twilio-trunks N] [--plivo-trunks N]
+//   trunkline-bench [-o text|json] load --url http://HOST:PORT --token-file F [--connections N]
+//                   [--seconds S] [--trunks N] [--acks FILE]
 //   trunkline-bench --version
 //
 // Options may also follow the command (`journal --dir DIR -o json`).
@@ -15,6 +17,7 @@
 #include "domain_bench.h"
 #include "figures.h"
 #include "journal_bench.h"
+#include "load_bench.h"
 #include "sync_bench.h"
 #include "trunkline/base/suggest.h"
 
@@ -105,6 +108,38 @@ int main(int argc, char** argv) {
                              "sync_idle_cpu_pct", "sync_plivo_ratelimited_s", "plivo_floor_s",
                              "plivo_ratio", "plivo_429_count"}));
 
+  LoadBenchOptions load_options;
+  CLI::App* load = app.add_subcommand(
+      "load",
+      "commands per second and latency of a running trunkd's HTTP API (tools/bench/README.md)");
+  load->add_option("--url", load_options.url, "trunkd's address, http://HOST:PORT")->required();
+  load->add_option("--token-file", load_options.token_file,
+                   "file whose first line is a write token (trunkd's <data-dir>/api-token)")
+      ->required();
+  load->add_option("--connections", load_options.connections, "keep-alive connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
+  load->add_option("--seconds", load_options.seconds, "seconds of commands")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86'400.0));
+  load->add_option("--trunks", load_options.trunks,
+                   "trunks created first, split between connections")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+  load->add_option("--acks", load_options.acks_file,
+                   "append '<idempotency key> <trunk id> <position>' per acknowledged command");
+  load->add_option("--plivo-ipacl", load_options.plivo_ipacl,
+                   "UUID of a Plivo IP ACL: then 1 trunk in --plivo-every is Plivo (default: "
+                   "Twilio only)");
+  load->add_option("--plivo-every", load_options.plivo_every, "see --plivo-ipacl")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  load->add_option("--threads", load_options.threads, "io threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2));
+  load->add_option("--prefix", load_options.prefix,
+                   "trunk ids and idempotency keys begin with it (default: a random one)");
+
   std::string rss_dir;
   CLI::App* project_rss = app.add_subcommand("project-rss");  // the memory figure's child
   project_rss->group("");
@@ -129,6 +164,18 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << *mb << "\n";
+    return 0;
+  }
+  if (load->parsed()) {
+    LoadBenchResult loaded = RunLoadBench(load_options);
+    if (!loaded.figures.empty()) {
+      output == "json" ? PrintJson(loaded.figures, std::cout)
+                       : PrintText(loaded.figures, std::cout);
+    }
+    if (!loaded.status.ok()) {
+      std::cerr << "trunkline-bench: load: " << loaded.status.ToString() << "\n";
+      return loaded.status.code() == trunkline::StatusCode::kInvalidArgument ? 2 : 1;
+    }
     return 0;
   }
   // /proc/self/exe would name the child itself once popen's shell runs it; resolve it now.
