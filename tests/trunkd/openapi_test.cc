@@ -310,6 +310,7 @@ class OpenApiTest : public TrunkdTest {
         {"GET", "/v1/trunks/t1/diff?from=1&to=2", ""},
         {"GET", "/v1/trunks/t1/sync", ""},
         {"GET", "/v1/trunks/t1/sync/plan", ""},
+        {"GET", "/v1/sync/plan", ""},
         {"POST", "/v1/trunks/t1/sync/retry", ""},
         {"PUT", "/v1/trunks/t1/sync/policy", R"({"drift":"report"})"},
         {"POST", "/v1/trunks/t1/origination_urls", add},
@@ -607,6 +608,7 @@ void OpenApiTest::SyncWithoutTheWorker() {
   EXPECT_EQ(sync.json.at("state"), json::value("pending"));
   Expect(404, "GET", "/v1/trunks/nope/sync");
   Expect(412, "GET", "/v1/trunks/t1/sync/plan");
+  Expect(412, "GET", "/v1/sync/plan");
   Expect(202, "POST", "/v1/trunks/t1/sync/retry");
   Expect(404, "POST", "/v1/trunks/nope/sync/retry");
   Expect(200, "PUT", "/v1/trunks/t1/sync/policy", R"({"drift":"report"})");
@@ -751,6 +753,8 @@ void OpenApiTest::Sync() {
   Answer plan = Expect(200, "GET", "/v1/trunks/s1/sync/plan");
   EXPECT_EQ(plan.json.at("plans").at(0).at("converged"), json::value(true)) << plan.body;
   Expect(404, "GET", "/v1/trunks/nope/sync/plan");
+  Answer all_plans = Expect(200, "GET", "/v1/sync/plan");
+  EXPECT_TRUE(all_plans.json.at("plans").as_array().empty()) << all_plans.body;
   Answer overview = Expect(200, "GET", "/v1/sync");
   EXPECT_EQ(overview.json.at("worker").at("running"), json::value(true));
 

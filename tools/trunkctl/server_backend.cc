@@ -196,12 +196,12 @@ class ServerBackend : public Backend {
     for (const json::value& why : ArrayOf(plugins, "refused")) {
       if (why.is_string()) refused->emplace_back(why.as_string());
     }
-    // The embedded listing's members, but where the file is: trunkd does not say.
+    // The embedded listing's members.
     json::array out;
     for (const json::value& p : ArrayOf(plugins, "plugins")) {
       if (!p.is_object()) continue;
       json::object entry;
-      for (const char* key : {"provider", "version", "abi"}) {
+      for (const char* key : {"provider", "version", "abi", "path"}) {
         if (const json::value* v = p.as_object().if_contains(key)) entry[key] = *v;
       }
       out.push_back(std::move(entry));
@@ -221,10 +221,11 @@ class ServerBackend : public Backend {
     return json::array{std::move(one)};
   }
 
-  // For every trunk that needs work, trunkd plans with an empty trunk id (its planner's
-  // Plan("")), which the path says with an empty segment.
+  // No id: every trunk that needs work.
   Result<json::array> Plan(const std::string& id) override {
-    return Member(Call("GET", "/v1/trunks/" + Encoded(id) + "/sync/plan"), "plans");
+    return Member(Call("GET", id.empty() ? std::string("/v1/sync/plan")
+                                         : "/v1/trunks/" + Encoded(id) + "/sync/plan"),
+                  "plans");
   }
 
   Status Retry(const std::string& id, const std::string&) override {

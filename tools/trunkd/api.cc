@@ -242,6 +242,10 @@ void Api::Route(const std::shared_ptr<Call>& call) {
     call->route = "GET /v1/sync";
     return SyncAll(call);
   }
+  if (area == "sync" && p.size() == 3 && p[2] == "plan" && method == "GET") {
+    call->route = "GET /v1/sync/plan";
+    return Plan(call, "");
+  }
   if (area == "import" && p.size() == 2 && method == "POST") {
     call->route = "POST /v1/import";
     return Import(call);

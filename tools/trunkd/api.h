@@ -75,6 +75,7 @@ class Api {
   void EventStream(const std::shared_ptr<Call>& call);
   void SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id);
   void SyncAll(const std::shared_ptr<Call>& call);
+  void Plan(const std::shared_ptr<Call>& call, const std::string& id);
   void Import(const std::shared_ptr<Call>& call);
   void Plugins(const std::shared_ptr<Call>& call);
   void Ready(const std::shared_ptr<Call>& call);

@@ -141,6 +141,18 @@ void Api::SyncAll(const std::shared_ptr<Call>& call) {
   call->Json(200, out);
 }
 
+// What a sync would send now, for trunk `id` or (empty) every trunk that needs work.
+void Api::Plan(const std::shared_ptr<Call>& call, const std::string& id) {
+  if (parts_.planner == nullptr) {
+    return call->Fail(FailedPreconditionError("sync is off in this trunkd (--no-sync)"));
+  }
+  boost::asio::post(ops_, [this, call, id] {
+    Result<std::vector<sync::TrunkPlan>> plans = parts_.planner->Plan(id);
+    if (!plans.ok()) return call->Fail(plans.status());
+    call->Json(200, {{"plans", api::PlansJson(*plans)}});
+  });
+}
+
 // Plans, imports, retries and policies talk to providers or append: they run on the API's
 // own threads, never on the server's.
 void Api::SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id) {
@@ -154,14 +166,7 @@ void Api::SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id) {
   }
   if (p.size() == 5 && p[4] == "plan" && method == "GET") {
     call->route = "GET /v1/trunks/{id}/sync/plan";
-    if (parts_.planner == nullptr) {
-      return call->Fail(FailedPreconditionError("sync is off in this trunkd (--no-sync)"));
-    }
-    return boost::asio::post(ops_, [this, call, id] {
-      Result<std::vector<sync::TrunkPlan>> plans = parts_.planner->Plan(id);
-      if (!plans.ok()) return call->Fail(plans.status());
-      call->Json(200, {{"plans", api::PlansJson(*plans)}});
-    });
+    return Plan(call, id);
   }
   if (p.size() == 5 && p[4] == "retry" && method == "POST") {
     call->route = "POST /v1/trunks/{id}/sync/retry";
@@ -225,7 +230,8 @@ void Api::Plugins(const std::shared_ptr<Call>& call) {
     plugins.push_back({{"provider", p->provider_id()},
                        {"version", p->version()},
                        {"abi", p->abi_version()},
-                       {"sync", p->can_sync()}});
+                       {"sync", p->can_sync()},
+                       {"path", p->path()}});
   }
   boost::json::array refused;
   for (const Status& s : parts_.registry->RefusedPlugins())
