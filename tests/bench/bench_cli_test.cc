@@ -35,6 +35,7 @@ std::string ScratchDir() {
 const char* const kFigures[] = {"fsync_per_s",
                                 "append_1writer_durable_eps",
                                 "append_64writers_durable_eps",
+                                "append_64threads_blocking_eps",
                                 "import_eps",
                                 "disk_bytes_per_event",
                                 "payload_bytes_per_event",

@@ -23,7 +23,8 @@ struct JournalBenchOptions {
   std::vector<std::string> only;
 };
 
-// fsync_per_s, append_1writer_durable_eps, append_64writers_durable_eps, import_eps,
+// fsync_per_s, append_1writer_durable_eps, append_64writers_durable_eps (64 appends in flight
+// through AppendAsync), append_64threads_blocking_eps (64 threads in Append), import_eps,
 // disk_bytes_per_event and payload_bytes_per_event (only when `only` is empty), replay_eps,
 // peak_rss_mb.
 Result<std::vector<Figure>> RunJournalBench(const JournalBenchOptions& options);

@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   journal->add_option("--only", journal_options.only, "measure only these figures")
       ->delimiter(',')
       ->check(CLI::IsMember({"fsync_per_s", "append_1writer_durable_eps",
-                             "append_64writers_durable_eps", "import_eps", "replay_eps"}));
+                             "append_64writers_durable_eps", "append_64threads_blocking_eps",
+                             "import_eps", "replay_eps"}));
 
   DomainBenchOptions domain_options;
   domain_options.self = "/proc/self/exe";
