@@ -38,6 +38,7 @@
 #include <system_error>
 #include <utility>
 
+#include "trunkline/base/secret_file.h"
 #include "trunkline/base/suggest.h"
 
 namespace trunkline::sync {
@@ -191,45 +192,6 @@ struct AccountSpec {
   std::string source;  // "accounts file X" or "environment A, B"
 };
 
-// The first line of a secret file, refused when group or others may access it (as ssh does).
-Result<std::string> ReadSecretFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return FailedPreconditionError("cannot open: " + ErrnoText(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return FailedPreconditionError("cannot stat: " + ErrnoText(errno));
-  if (!S_ISREG(st.st_mode)) return FailedPreconditionError("is not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return FailedPreconditionError(std::string("permissions ") + mode +
-                                   " are too open: a secret file must not be accessible by "
-                                   "group or others (chmod 600 " +
-                                   path + ")");
-  }
-  std::string text(kMaxSecretFile, '\0');
-  std::size_t size = 0;
-  while (size < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + size, text.size() - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FailedPreconditionError("cannot read: " + ErrnoText(errno));
-    if (n == 0) break;
-    size += static_cast<std::size_t>(n);
-  }
-  text.resize(size);
-  const std::size_t newline = text.find('\n');
-  if (newline == std::string::npos && size == kMaxSecretFile) {
-    return FailedPreconditionError("its first line is longer than " +
-                                   std::to_string(kMaxSecretFile) + " bytes");
-  }
-  text.resize(std::min(newline, text.size()));
-  if (text.ends_with('\r')) text.pop_back();
-  return text;
-}
-
 // The secret's text; errors name the source, never a value.
 Result<std::string> ReadSecret(const SecretSource& source, const Environment& env) {
   std::string text;
@@ -238,7 +200,7 @@ Result<std::string> ReadSecret(const SecretSource& source, const Environment& en
     if (!value) return FailedPreconditionError(source.Describe() + " is not set");
     text = std::move(*value);
   } else {
-    Result<std::string> read = ReadSecretFile(source.file);
+    Result<std::string> read = ReadSecretFile(source.file, kMaxSecretFile);
     if (!read.ok()) return read.status().WithContext(source.Describe());
     text = std::move(*read);
   }

@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "render.h"
 #include "trunkline/base/overloaded.h"
+#include "trunkline/base/secret_file.h"
 #include "trunkline/http/provider_client.h"
 
 namespace trunkline::trunkctl {
@@ -456,42 +457,8 @@ class ServerBackend : public Backend {
 }  // namespace
 
 Result<std::string> ReadTokenFile(const std::string& path) {
-  const auto refused = [&](const std::string& why) {
-    return FailedPreconditionError("--token-file " + path + ": " + why);
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return refused(std::string("cannot open: ") + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return refused(std::string("cannot stat: ") + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return refused("is not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return refused(std::string("permissions ") + mode +
-                   " are too open: a token file must not be accessible by group or others "
-                   "(chmod 600 " +
-                   path + ")");
-  }
-  std::string text(kMaxTokenFile, '\0');
-  size_t size = 0;
-  while (size < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + size, text.size() - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return refused(std::string("cannot read: ") + std::strerror(errno));
-    if (n == 0) break;
-    size += static_cast<size_t>(n);
-  }
-  text.resize(size);
-  const size_t newline = text.find('\n');
-  if (newline == std::string::npos && size == kMaxTokenFile) {
-    return refused("its first line is longer than " + std::to_string(kMaxTokenFile) + " bytes");
-  }
-  text.resize(std::min(newline, text.size()));
-  if (text.ends_with('\r')) text.pop_back();
+  Result<std::string> text = ReadSecretFile(path, kMaxTokenFile);
+  if (!text.ok()) return text.status().WithContext("--token-file " + path);
   return text;
 }
 
