@@ -224,10 +224,10 @@ mkdir -p "$p2"
 "$emulator_bin" --twilio-port 0 --plivo-port 0 >"$p2/emulator.out" 2>"$p2/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 100); do
-  grep -q '^ready$' "$p2/emulator.out" && break
+  grep -qs '^ready$' "$p2/emulator.out" && break
   sleep 0.1
 done
-grep -q '^ready$' "$p2/emulator.out" || die "the emulator did not start"
+grep -qs '^ready$' "$p2/emulator.out" || die "the emulator did not start"
 twilio_url=$(awk '$1 == "twilio" {print $2}' "$p2/emulator.out")
 plivo_url=$(awk '$1 == "plivo" {print $2}' "$p2/emulator.out")
 # The emulator's default accounts (tools/provider-emulator/README.md).
@@ -244,11 +244,11 @@ echo "emulator: twilio $twilio_url, plivo $plivo_url; trunkd at $trunkd_url (pid
   --acks "$p2/acks.txt" >"$p2/figures.txt" 2>"$p2/bench.err" &
 bench_pid=$!
 for _ in $(seq 1200); do  # the creates: at most 120 s
-  grep -q 'trunks ready' "$p2/bench.err" && break
+  grep -qs 'trunks ready' "$p2/bench.err" && break
   kill -0 "$bench_pid" 2>/dev/null || break
   sleep 0.1
 done
-grep -q 'trunks ready' "$p2/bench.err" || { cat "$p2/bench.err" >&2; die "the load did not start"; }
+grep -qs 'trunks ready' "$p2/bench.err" || { cat "$p2/bench.err" >&2; die "the load did not start"; }
 kill_ms=$((3000 + RANDOM % 5001))
 sleep "$((kill_ms / 1000)).$(printf '%03d' $((kill_ms % 1000)))"
 kill -KILL "$trunkd_pid"
