@@ -95,7 +95,10 @@ Status SyncLedger::Apply(const journal::RecordView& r) {
   TrunkSyncStatus& t = Trunk(r.stream.substr(sync_prefix.size()));
   t.last_sync_us = r.timestamp_us;
   std::visit(Overloaded{
-                 [&](const SyncCreatePending&) { t.create_pending = true; },
+                 [&](const SyncCreatePending& e) {
+                   t.create_pending = true;
+                   t.create_pending_version = e.desired_version;
+                 },
                  [&](const TrunkSynced& e) {
                    Hold(t, e.remote_id);
                    t.item_ids = e.item_ids;

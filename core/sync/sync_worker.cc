@@ -9,6 +9,7 @@
 
 #include "sync_content.h"
 #include "sync_worker_impl.h"
+#include "trunkline/projection/current_state.h"
 
 namespace trunkline::sync {
 namespace {
@@ -319,6 +320,23 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
   const uint64_t desired_version = state->version;
   const uint64_t desired_position = t.desired_position;
 
+  // A create whose answer was lost is looked for at the provider as it was sent: the trunk as
+  // of the version it carried, not as it is now (changed since, it would match nothing, and a
+  // second remote trunk would be made).
+  plugin_sdk::DesiredTrunk as_sent = desired;
+  if (t.create_pending && t.create_pending_version != 0 &&
+      t.create_pending_version != desired_version) {
+    Result<std::vector<journal::Record>> record =
+        registry.journal().ReadStream(projection::StreamOf(t.id), t.create_pending_version, 1);
+    if (!record.ok()) co_return Failed(record.status());
+    if (!record->empty()) {
+      Result<domain::TrunkState> then =
+          registry.Get(t.id, registry::AsOf{record->front().position, std::nullopt});
+      if (!then.ok()) co_return Failed(then.status());
+      as_sent = internal::DesiredOf(*then);
+    }
+  }
+
   Observation observation;
   observation.remote_id = t.remote_id;
   observation.item_ids = t.item_ids;
@@ -328,7 +346,8 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
   Limiter& limiter = LimiterFor(t, access);
 
   while (sent < options.max_steps) {
-    Result<std::vector<Step>> steps = PlanSteps(plugin, desired, observation);
+    const plugin_sdk::DesiredTrunk& wanted = observation.create_pending ? as_sent : desired;
+    Result<std::vector<Step>> steps = PlanSteps(plugin, wanted, observation);
     if (!steps.ok()) co_return Failure{ErrorOf(steps.status()), false, {}};
     if (steps->empty()) break;
     for (const Step& step : *steps) {
@@ -341,8 +360,9 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
       }
       Result<http::Response> response = co_await SendPatiently(limiter, access, step, sent);
       if (!response.ok()) co_return Failed(response.status());
-      Result<plugin_sdk::AbsorbResult> absorbed = Absorb(
-          plugin, plugin_sdk::AbsorbInput{desired, observation, step, ResponseOf(*response)});
+      Result<plugin_sdk::AbsorbResult> absorbed =
+          Absorb(plugin, plugin_sdk::AbsorbInput{observation.create_pending ? as_sent : desired,
+                                                 observation, step, ResponseOf(*response)});
       if (!absorbed.ok()) co_return Failure{ErrorOf(absorbed.status()), false, {}};
       if (absorbed->error) {
         const plugin_sdk::SyncError& e = *absorbed->error;

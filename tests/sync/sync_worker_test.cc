@@ -323,6 +323,27 @@ TEST_F(SyncWorkerTest, AfterACrashBetweenCreateAndOutcomeTheNextRunAdoptsInstead
   EXPECT_EQ(Ledger().Find("c")->remote_id, "T900");
 }
 
+// The trunk changed after the create went out (and before its outcome was journaled): the
+// lookup must look for the trunk as the create sent it, or it finds nothing and creates a
+// second remote trunk.
+TEST_F(SyncWorkerTest, AfterACrashAndAChangeTheLookupLooksForTheTrunkAsTheCreateSentIt) {
+  Create("c", "before");
+  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
+  ASSERT_OK(registry_->AppendOutcome(
+      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  provider_.Put("T900", {"before", "red"});
+  domain::UpdateTrunk rename;
+  rename.fields.set = {{"name", "after"}};
+  ASSERT_OK(registry_->Execute("c", rename, Meta()));
+  Reopen();
+  EXPECT_OK(Worker().RunOnce());
+  EXPECT_EQ(provider_.creates(), 0);
+  EXPECT_EQ(Ledger().Find("c")->remote_id, "T900");
+  const auto remote = provider_.trunks();
+  ASSERT_EQ(remote.size(), 1u);
+  EXPECT_EQ(remote.begin()->second.name, "after");  // adopted, then brought up to date
+}
+
 TEST_F(SyncWorkerTest, ARemoteTrunkAnotherRegistryTrunkHoldsIsNeverAdopted) {
   Create("first", "twin");
   EXPECT_OK(Worker().RunOnce());

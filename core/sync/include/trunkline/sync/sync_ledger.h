@@ -40,6 +40,7 @@ struct TrunkSyncStatus {
   ItemIds item_ids;
   std::map<std::string, FieldValue> read_only;
   bool create_pending = false;  // a create went out whose answer was never journaled
+  uint64_t create_pending_version = 0;  // the registry version that create carried
   bool remote_deleted = false;
   uint32_t attempts = 0;  // failed attempts since the last success
   int64_t next_try_us = 0;
