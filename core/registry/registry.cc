@@ -139,9 +139,14 @@ struct Registry::Impl {
   bool use_trunk_snapshots = true;
   bool read_only = false;
   std::vector<std::string> notices;  // see Registry::Notices
-  // One command decided at a time keeps uniqueness checks exact; also guards `current`,
-  // `pending` and `joining`.
+  // One command decided at a time keeps uniqueness checks exact, and its append is queued
+  // before the next is decided (so the journal commits them in the order they were decided);
+  // also guards `current`.
   mutable std::mutex mu;
+  // Guards what the journal's completions change: `pending`, `joining`, `async_in_flight`.
+  // Taken after `mu`, never before; a completion takes only this one (it may run on the
+  // thread that queued it, which holds `mu`).
+  mutable std::mutex pending_mu;
 
   // Trunks with appends in flight (ExecuteAsync): their state after those appends, which
   // the next command on them is decided against. `generation` tells a completion whether
@@ -355,7 +360,7 @@ Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Registry::~Registry() {
   {
-    std::unique_lock lock(impl_->mu);
+    std::unique_lock lock(impl_->pending_mu);
     impl_->async_done.wait(lock, [&] { return impl_->async_in_flight == 0; });
   }
   // A failed save only costs the next open a longer catch-up.
@@ -433,19 +438,21 @@ Result<CommandOutcome> Registry::Execute(const std::string& trunk_id,
   return outcome.get();
 }
 
-// Decided in turn under `mu`, appended without waiting: the trunk's state
+// Decided in turn under `mu` and queued in that order, appended without waiting: the trunk's state
 // after the append goes into `pending` at once, so the next command on it is decided against
 // it while this one is still being made durable.
 void Registry::ExecuteAsync(const std::string& trunk_id, const domain::Command& command,
                             const CommandMeta& meta, ExecuteCallback done) {
   if (Status bad = CheckMeta(meta); !bad.ok()) return done(bad);
   std::unique_lock lock(impl_->mu);
+  std::unique_lock pending_lock(impl_->pending_mu);
   if (auto it = impl_->joining.find(meta.command_id); it != impl_->joining.end()) {
     it->second.push_back(std::move(done));  // a retry of a command in flight: its outcome
     return;
   }
   Result<Decided> decided = Decide(trunk_id, command, meta);
   if (!decided.ok() || decided->events.empty()) {
+    pending_lock.unlock();
     lock.unlock();
     if (!decided.ok()) return done(decided.status());
     return done(CommandOutcome{decided->before, {}, false});
@@ -465,7 +472,9 @@ void Registry::ExecuteAsync(const std::string& trunk_id, const domain::Command& 
   }
   impl_->joining[meta.command_id];
   ++impl_->async_in_flight;
-  lock.unlock();
+  pending_lock.unlock();
+  // Queued while `mu` is held: the next command, decided against this one's outcome, is
+  // queued after it.
   impl_->journal->AppendAsync(
       d->request, [this, d, trunk_id, generation, command_id = meta.command_id,
                    done = std::move(done)](Result<journal::AppendReceipt> receipt) {
@@ -487,7 +496,7 @@ void Registry::ExecuteAsync(const std::string& trunk_id, const domain::Command& 
         }
         std::vector<ExecuteCallback> joined;
         {
-          std::lock_guard relock(impl_->mu);
+          std::lock_guard relock(impl_->pending_mu);
           auto it = impl_->pending.find(trunk_id);
           if (generation != 0 && it != impl_->pending.end() &&
               it->second.generation == generation && (--it->second.appends == 0 || !receipt.ok())) {
@@ -503,7 +512,7 @@ void Registry::ExecuteAsync(const std::string& trunk_id, const domain::Command& 
           if (again.ok()) again->receipt.replayed = true;
           j(std::move(again));
         }
-        std::lock_guard relock(impl_->mu);
+        std::lock_guard relock(impl_->pending_mu);
         if (--impl_->async_in_flight == 0) impl_->async_done.notify_all();
       });
 }

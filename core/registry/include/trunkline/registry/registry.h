@@ -162,7 +162,8 @@ class Registry {
  private:
   struct Impl;
   struct Decided;
-  // Decides `command` against the trunk's latest state (in flight included); REQUIRES mu.
+  // Decides `command` against the trunk's latest state (in flight included); REQUIRES mu and
+  // pending_mu.
   Result<Decided> Decide(const std::string& trunk_id, const domain::Command& command,
                          const CommandMeta& meta) const;
   explicit Registry(std::unique_ptr<Impl> impl);
