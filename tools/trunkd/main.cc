@@ -22,7 +22,7 @@ std::string EnvOr(const char* name, std::string fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
-// "127.0.0.1:8470", "[::1]:8470" or ":8470" (all addresses of 127.0.0.1... no: 0.0.0.0).
+// "127.0.0.1:8470", "[::1]:8470", or ":8470" for every IPv4 address (0.0.0.0).
 bool SplitListen(const std::string& text, std::string& address, uint16_t& port) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos) return false;
