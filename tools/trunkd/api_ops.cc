@@ -269,7 +269,7 @@ void Api::MetricsText(const std::shared_ptr<Call>& call) {
   std::string g;
   const auto gauge = [&](const char* name, const char* help, const std::string& labels,
                          double value, bool header = true) {
-    if (header) g += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+    if (header) MetricHeader(name, "gauge", help, g);
     g += std::string(name) + (labels.empty() ? "" : "{" + labels + "}") + " " +
          std::to_string(value) + "\n";
   };
@@ -294,10 +294,9 @@ void Api::MetricsText(const std::shared_ptr<Call>& call) {
     }
     gauge("trunkline_sync_parked_trunks", "Trunks parked until an operator retries them.", "",
           double(p.parked));
-    g += "# HELP trunkline_sync_retries_total Provider answers 429 the worker waited out and "
-         "sent again.\n# TYPE trunkline_sync_retries_total counter\n"
-         "trunkline_sync_retries_total " +
-         std::to_string(p.responses_429) + "\n";
+    MetricHeader("trunkline_sync_retries_total", "counter",
+                 "Provider answers 429 the worker waited out and sent again.", g);
+    g += "trunkline_sync_retries_total " + std::to_string(p.responses_429) + "\n";
   }
   call->Answer(http::Response{200,
                               {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},

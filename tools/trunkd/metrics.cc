@@ -12,11 +12,11 @@ std::string Number(double value) {
   return buf;
 }
 
-void Help(const char* name, const char* type, const char* help, std::string& out) {
+}  // namespace
+
+void MetricHeader(const char* name, const char* type, const char* help, std::string& out) {
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
-
-}  // namespace
 
 std::string LabelValue(const std::string& text) {
   std::string out;
@@ -79,27 +79,27 @@ void Metrics::ProviderRequest(const std::string& provider, const std::string& st
 std::string Metrics::Text(const std::string& gauges) const {
   std::string out;
   std::lock_guard lock(mu_);
-  Help("trunkline_http_requests_total", "counter", "API requests answered, by route and status.",
-       out);
+  MetricHeader("trunkline_http_requests_total", "counter",
+               "API requests answered, by route and status.", out);
   for (const auto& [key, n] : requests_) {
     out += "trunkline_http_requests_total{route=\"" + LabelValue(key.first) + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
-  Help("trunkline_http_request_duration_seconds", "histogram",
-       "Time from a request's arrival to its answer, by route.", out);
+  MetricHeader("trunkline_http_request_duration_seconds", "histogram",
+               "Time from a request's arrival to its answer, by route.", out);
   for (const auto& [route, h] : request_seconds_) {
     h.Write("trunkline_http_request_duration_seconds", "route=\"" + LabelValue(route) + "\"", out);
   }
-  Help("trunkline_commands_total", "counter", "Trunk commands, by result.", out);
+  MetricHeader("trunkline_commands_total", "counter", "Trunk commands, by result.", out);
   for (const auto& [result, n] : commands_) {
     out += "trunkline_commands_total{result=\"" + LabelValue(result) + "\"} " + std::to_string(n) +
            "\n";
   }
-  Help("trunkline_append_duration_seconds", "histogram",
-       "Time from a command's arrival to its events being durable in the journal.", out);
+  MetricHeader("trunkline_append_duration_seconds", "histogram",
+               "Time from a command's arrival to its events being durable in the journal.", out);
   append_seconds_.Write("trunkline_append_duration_seconds", "", out);
-  Help("trunkline_provider_requests_total", "counter",
-       "Requests the sync worker sent to providers, by provider and HTTP status.", out);
+  MetricHeader("trunkline_provider_requests_total", "counter",
+               "Requests the sync worker sent to providers, by provider and HTTP status.", out);
   for (const auto& [key, n] : provider_requests_) {
     out += "trunkline_provider_requests_total{provider=\"" + LabelValue(key.first) +
            "\",status=\"" + LabelValue(key.second) + "\"} " + std::to_string(n) + "\n";

@@ -54,6 +54,9 @@ class Metrics {
   Histogram append_seconds_;
 };
 
+// The "# HELP" and "# TYPE" lines of metric `name` ("counter", "gauge", "histogram").
+void MetricHeader(const char* name, const char* type, const char* help, std::string& out);
+
 // `text` escaped as a label value (backslash, double quote, newline).
 std::string LabelValue(const std::string& text);
 
