@@ -403,6 +403,10 @@ TEST_F(TrunkctlTest, NumbersThatDoNotFitOrAreNegativeAreUsageErrorsNamingTheOpti
       {"trunk diff t1 --from 1 --to -1", "--to"},
       {"journal export --from -1", "--from"},
       {"journal export --to " + huge, "--to"},
+      {"sync run --once --concurrency 0", "--concurrency"},
+      {"sync run --once --concurrency 4097", "--concurrency"},
+      {"sync run --once --max-attempts 0", "--max-attempts"},
+      {"sync run --once --max-attempts " + huge, "--max-attempts"},
   };
   for (const auto& [args, option] : cases) {
     CtlRun run = Ctl(args);

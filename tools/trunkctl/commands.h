@@ -49,6 +49,7 @@ struct Options {
   // Sync.
   bool once = false;
   std::string concurrency;     // ParseCount
+  std::string max_attempts;    // ParseCount
   std::string drift_interval;  // ParseSeconds
   std::string policy;          // correct | report
   std::string accounts_file;

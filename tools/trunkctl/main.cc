@@ -47,6 +47,18 @@ CLI::Validator Checked(Parse parse, std::string type) {
 }
 
 CLI::Validator CountCheck() { return Checked(trunkline::api::ParseCount, "N"); }
+// A whole number from `min` to `max`.
+CLI::Validator CountCheck(uint64_t min, uint64_t max) {
+  return Checked(
+      [min, max](std::string_view text) -> trunkline::Result<uint64_t> {
+        trunkline::Result<uint64_t> n = trunkline::api::ParseCount(text);
+        if (n.ok() && *n >= min && *n <= max) return n;
+        return trunkline::InvalidArgumentError("must be a whole number from " +
+                                               std::to_string(min) + " to " +
+                                               std::to_string(max));
+      },
+      "N");
+}
 CLI::Validator TimeCheck() { return Checked(trunkline::api::ParseTime, "TIME"); }
 CLI::Validator PointCheck() { return Checked(trunkline::api::ParsePoint, "POS|TIME"); }
 
@@ -217,7 +229,10 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
   run->add_flag("--once", o.once,
                 "one pass over every trunk that needs work; exit 0 when all converged");
   run->add_option("--concurrency", o.concurrency, "trunks synced at once (default 32)")
-      ->check(CountCheck());
+      ->check(CountCheck(1, 4096));
+  run->add_option("--max-attempts", o.max_attempts,
+                  "failed attempts in a row before a trunk is parked (default 8)")
+      ->check(CountCheck(1, 1000));
   run->add_option("--drift-interval", o.drift_interval,
                   "seconds between observations of synced trunks for drift (default: never)")
       ->check(Checked(trunkline::api::ParseSeconds, "SECONDS"));

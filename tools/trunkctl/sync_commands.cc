@@ -73,12 +73,14 @@ class ProgressLine {
 
 Result<sync::SyncOptions> WorkerOptions(const Options& o) {
   sync::SyncOptions options;
+  // Both checked by the command line (main.cc) before this is called.
   if (!o.concurrency.empty()) {
-    Result<uint64_t> n = ParseCount(o.concurrency);
-    if (!n.ok() || *n == 0 || *n > 4096) {
-      return InvalidArgumentError("--concurrency: must be a whole number from 1 to 4096");
-    }
-    options.concurrency = static_cast<uint32_t>(*n);
+    TRUNKLINE_ASSIGN_OR_RETURN(uint64_t n, ParseCount(o.concurrency));
+    options.concurrency = static_cast<uint32_t>(n);
+  }
+  if (!o.max_attempts.empty()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(uint64_t n, ParseCount(o.max_attempts));
+    options.max_attempts = static_cast<uint32_t>(n);
   }
   if (!o.drift_interval.empty()) {
     TRUNKLINE_ASSIGN_OR_RETURN(std::chrono::milliseconds interval, ParseSeconds(o.drift_interval));

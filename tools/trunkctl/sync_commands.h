@@ -15,7 +15,7 @@ namespace trunkline::trunkctl {
 Result<sync::AccountResolver> Accounts(const Options& o);
 // The provider HTTP client: --ca-file, proxies from the environment.
 Result<std::unique_ptr<sync::Transport>> Transport(const Options& o);
-// The worker's options: --concurrency, --drift-interval, --actor (default "sync").
+// The worker's options: --concurrency, --max-attempts, --drift-interval, --actor (default "sync").
 Result<sync::SyncOptions> WorkerOptions(const Options& o);
 
 // Where a trunk stands with its provider (SyncStatusJson), as lines under the trunk.

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-sync", no_sync, "Do not run the sync worker");
   app.add_option("--sync-concurrency", o.sync_concurrency, "Trunks synced at once (default 32)")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--sync-max-attempts", o.sync_max_attempts,
+                 "Failed attempts in a row before a trunk is parked until a retry (default 8)")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--drift-interval", drift_interval,
                  "Seconds between drift checks of a synced trunk (default 300; 0: never)")
       ->check(CLI::Range(0.0, 86400.0));

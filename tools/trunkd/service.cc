@@ -199,6 +199,7 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options, Log& log
     };
     sync::SyncOptions so;
     so.concurrency = options.sync_concurrency;
+    so.max_attempts = options.sync_max_attempts;
     so.drift_interval = options.drift_interval;
     impl->worker =
         std::make_unique<sync::SyncWorker>(*impl->registry, *impl->transport, resolver, so);

@@ -31,6 +31,7 @@ struct ServiceOptions {
   SandboxMode sandbox = SandboxMode::kAuto;
   bool sync = true;
   uint32_t sync_concurrency = 32;
+  uint32_t sync_max_attempts = 8;
   std::chrono::milliseconds drift_interval{300'000};
   int threads = 2;
   size_t max_body_bytes = 1024 * 1024;
