@@ -114,8 +114,10 @@ TEST(EmulatorBinaryTest, ServesWithItsDefaultAccountsAndStopsOnSigterm) {
   ASSERT_TRUE(child.WaitFor("ready\n")) << child.output();
   const uint16_t twilio = PortAfter(child.output(), "twilio");
   const uint16_t plivo = PortAfter(child.output(), "plivo");
+  const uint16_t telnyx = PortAfter(child.output(), "telnyx");
   ASSERT_NE(twilio, 0) << child.output();
   ASSERT_NE(plivo, 0) << child.output();
+  ASSERT_NE(telnyx, 0) << child.output();
 
   http::Client client(http::ClientOptions{"127.0.0.1", twilio});
   const std::string account = "AC00000000000000000000000000000001";
@@ -128,6 +130,11 @@ TEST(EmulatorBinaryTest, ServesWithItsDefaultAccountsAndStopsOnSigterm) {
   http::Client plivo_client(http::ClientOptions{"127.0.0.1", plivo});
   EXPECT_EQ(Send(plivo_client, "GET", "/v1/Account/MAEMULATOR0000000001/Zentrunk/Trunk/", "",
                  Basic("MAEMULATOR0000000001", "emulator-token"))
+                .status,
+            200);
+  http::Client telnyx_client(http::ClientOptions{"127.0.0.1", telnyx});
+  EXPECT_EQ(Send(telnyx_client, "GET", "/v2/phone_numbers", "",
+                 "Bearer KEYEMULATOR0000000001_emulator-key")
                 .status,
             200);
 
@@ -154,6 +161,9 @@ TEST(EmulatorBinaryTest, BadFlagsAreRefusedByName) {
       {{"--twilio-account", "no-colon"}, "--twilio-account"},
       {{"--twilio-api-key", "SK1:secret"}, "--twilio-api-key"},
       {{"--plivo-quirks", "maybe"}, "--plivo-quirks"},
+      {{"--telnyx-quirks", "maybe"}, "--telnyx-quirks"},
+      {{"--telnyx-numbers", "10000"}, "--telnyx-numbers"},
+      {{"--telnyx-api-key", "two words"}, "--telnyx-api-key needs an API key"},
   };
   for (const Case& c : cases) {
     Child child(c.args);
@@ -167,6 +177,7 @@ constexpr char kFileAccount[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kFileToken[] = "file-token:with-colon";
 constexpr char kFileKey[] = "SK0123456789abcdef0123456789abcdef";
 constexpr char kFilePlivo[] = "MAFILE00000000000001";
+constexpr char kFileTelnyx[] = "KEYFILE0000000001_file-key";
 
 std::string WriteFile(const ::trunkline::testing::TempDir& dir, const std::string& text) {
   const std::string path = dir.Sub("accounts");
@@ -178,6 +189,10 @@ std::string WriteFile(const ::trunkline::testing::TempDir& dir, const std::strin
 struct Statuses {
   int twilio = 0, plivo = 0;
 };
+int TryTelnyx(const std::string& output, const std::string& key) {
+  http::Client telnyx(http::ClientOptions{"127.0.0.1", PortAfter(output, "telnyx")});
+  return Send(telnyx, "GET", "/v2/fqdn_connections", "", "Bearer " + key).status;
+}
 Statuses Try(const std::string& output, const std::string& twilio_user,
              const std::string& twilio_secret, const std::string& plivo_user,
              const std::string& plivo_secret) {
@@ -191,10 +206,11 @@ Statuses Try(const std::string& output, const std::string& twilio_user,
 
 TEST(EmulatorBinaryTest, AccountsComeFromAFile) {
   ::trunkline::testing::TempDir dir;
-  const std::string path = WriteFile(
-      dir, std::string("# accounts for the test\n\n  twilio-account ") + kFileAccount + ":" +
-               kFileToken + "  \ntwilio-api-key\t" + kFileKey + ":key-secret:" + kFileAccount +
-               "\nplivo-account " + kFilePlivo + ":plivo-secret\n");
+  const std::string path =
+      WriteFile(dir, std::string("# accounts for the test\n\n  twilio-account ") + kFileAccount +
+                         ":" + kFileToken + "  \ntwilio-api-key\t" + kFileKey +
+                         ":key-secret:" + kFileAccount + "\nplivo-account " + kFilePlivo +
+                         ":plivo-secret\ntelnyx-api-key " + kFileTelnyx + "\n");
   // The environment is ignored when a file is given.
   Child child({"--accounts-file", path}, "plivo-account MAENV:env-token");
   ASSERT_TRUE(child.WaitFor("ready\n")) << child.output();
@@ -207,6 +223,8 @@ TEST(EmulatorBinaryTest, AccountsComeFromAFile) {
                           "MAEMULATOR0000000001", "emulator-token");
   EXPECT_EQ(defaults.twilio, 401);
   EXPECT_EQ(defaults.plivo, 401);
+  EXPECT_EQ(TryTelnyx(child.output(), kFileTelnyx), 200);
+  EXPECT_EQ(TryTelnyx(child.output(), "KEYEMULATOR0000000001_emulator-key"), 401);
 }
 
 TEST(EmulatorBinaryTest, AccountsComeFromTheEnvironmentUnlessFlagsGiveSome) {
@@ -234,7 +252,8 @@ TEST(EmulatorBinaryTest, BadAccountLinesAreRefusedNamingTheLineAndTheRule) {
   };
   const std::vector<Case> cases = {
       {"# fine\n\nbogus-kind " + sid + ":tok-secret-1\n",
-       "3: an account line starts with twilio-account, twilio-api-key or plivo-account"},
+       "3: an account line starts with twilio-account, twilio-api-key, plivo-account or "
+       "telnyx-api-key"},
       {sid + ":tok-secret-1\n", "1: an account line starts with twilio-account"},
       {"twilio-account ACxyz:tok-secret-1\n",
        "1: twilio-account: the account SID must be AC followed by 32 lower-case hex digits"},
@@ -248,6 +267,10 @@ TEST(EmulatorBinaryTest, BadAccountLinesAreRefusedNamingTheLineAndTheRule) {
       {"plivo-account MA-1:tok-secret-1\n", "1: plivo-account: the auth ID must be letters"},
       {"plivo-account MAX:tok-secret-1\nplivo-account MAX:tok-secret-1\n",
        "2: plivo-account: MAX is given twice"},
+      {"telnyx-api-key tok-secret-1 and-more\n",
+       "1: telnyx-api-key needs an API key of 1 to 255 printable ASCII characters"},
+      {"telnyx-api-key tok-secret-1\ntelnyx-api-key tok-secret-1\n",
+       "2: telnyx-api-key: the same API key is given twice"},
   };
   for (const Case& c : cases) {
     const std::string path = WriteFile(dir, c.text);

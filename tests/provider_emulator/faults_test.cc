@@ -269,6 +269,10 @@ TEST_F(FaultsOverHttpTest, TheAdminEndpointChangesFaultsAndShowsLogAndState) {
   EXPECT_EQ(Admin("GET", "nothing").status, 404);
   EXPECT_EQ(Admin("POST", "plivo-quirks", "off").body.at("plivo_quirks"), false);
   EXPECT_EQ(Admin("POST", "plivo-quirks", "maybe").status, 400);
+  EXPECT_EQ(Admin("POST", "telnyx-quirks", "off").body.at("telnyx_quirks"), false);
+  EXPECT_EQ(Admin("POST", "telnyx-quirks", "on").body.at("telnyx_quirks"), true);
+  EXPECT_EQ(Admin("POST", "telnyx-quirks", "yes").status, 400);
+  EXPECT_TRUE(Admin("GET", "state").body.as_object().contains("telnyx"));
 }
 
 }  // namespace

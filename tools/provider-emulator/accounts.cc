@@ -87,8 +87,27 @@ Status Accounts::Add(std::string_view kind, std::string_view value) {
     plivo.emplace_back(p[0], p[1]);
     return OkStatus();
   }
+  if (kind == "telnyx-api-key") {
+    const bool ok =
+        !value.empty() && value.size() <= 255 &&
+        std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 127; });
+    if (!ok) {
+      return InvalidArgumentError(
+          "telnyx-api-key needs an API key of 1 to 255 printable ASCII characters without "
+          "blanks");
+    }
+    for (const TelnyxAccount& a : telnyx) {
+      // The key is the secret: the message says which entry, never the key.
+      if (a.api_key == value) {
+        return InvalidArgumentError("telnyx-api-key: the same API key is given twice");
+      }
+    }
+    telnyx.push_back({std::string(value), {}});
+    return OkStatus();
+  }
   return InvalidArgumentError(
-      "an account line starts with twilio-account, twilio-api-key or plivo-account");
+      "an account line starts with twilio-account, twilio-api-key, plivo-account or "
+      "telnyx-api-key");
 }
 
 Result<Accounts> ParseAccounts(std::string_view text, std::string_view source, Accounts base) {

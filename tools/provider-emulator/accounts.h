@@ -6,9 +6,12 @@
 //   twilio-account  ACCOUNTSID:AUTHTOKEN           ACCOUNTSID = AC + 32 lower-case hex digits
 //   twilio-api-key  KEYSID:SECRET:ACCOUNTSID       KEYSID = SK + 32 lower-case hex digits
 //   plivo-account   AUTHID:AUTHTOKEN               AUTHID = letters and digits
+//   telnyx-api-key  APIKEY                         APIKEY = 1 to 255 printable ASCII
+//                                                  characters, no blanks
 //
 // The last part (token or secret) is everything after the last ':' the kind needs, so it may
-// itself contain ':'. An id may be given once. Error messages never quote a token or secret.
+// itself contain ':'. An id (a Telnyx API key included) may be given once. Error messages
+// never quote a token, secret or API key.
 //
 // Thread-safety: a value; free functions are safe for concurrent use.
 #pragma once
@@ -18,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "telnyx_api.h"
 #include "trunkline/base/status.h"
 #include "twilio_api.h"
 
@@ -27,9 +31,10 @@ struct Accounts {
   std::vector<TwilioAccount> twilio;
   std::vector<TwilioApiKey> twilio_api_keys;
   std::vector<std::pair<std::string, std::string>> plivo;  // auth_id, auth_token
+  std::vector<TelnyxAccount> telnyx;  // by API key; numbers left to the emulator
 
-  // Adds one account of `kind` ("twilio-account", "twilio-api-key" or "plivo-account"),
-  // `value` written as in the text form.
+  // Adds one account of `kind` ("twilio-account", "twilio-api-key", "plivo-account" or
+  // "telnyx-api-key"), `value` written as in the text form.
   // kInvalidArgument: an unknown kind, or a value that breaks a rule above (the message
   // names the rule; the account is not added).
   Status Add(std::string_view kind, std::string_view value);

@@ -4,6 +4,8 @@
 
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 
 namespace trunkline::emulator {
@@ -77,6 +79,19 @@ std::string IsoNow() {
   const std::tm utc = UtcNow();
   char text[32];
   return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
+}
+
+std::string IsoNowMillis() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(millis));
+  return text;
 }
 
 std::string Rfc2822Now() {

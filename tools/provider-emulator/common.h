@@ -41,6 +41,8 @@ http::Response JsonResponse(int status, const boost::json::value& body);
 
 // The current time as ISO 8601 UTC with seconds ("2026-12-01T05:07:33Z").
 std::string IsoNow();
+// The current time as ISO 8601 UTC with milliseconds ("2026-12-01T05:07:33.521Z").
+std::string IsoNowMillis();
 // The current time as RFC 2822 ("Tue, 01 Dec 2026 05:07:33 +0000").
 std::string Rfc2822Now();
 

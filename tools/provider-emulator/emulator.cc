@@ -1,5 +1,8 @@
 #include "emulator.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "common.h"
 
 namespace trunkline::emulator {
@@ -8,11 +11,24 @@ namespace {
 
 constexpr std::string_view kAdminPrefix = "/__emulator/";
 
-bool Changes(const std::string& method) { return method == "POST" || method == "DELETE"; }
+bool Changes(const std::string& method) {
+  return method == "POST" || method == "PATCH" || method == "PUT" || method == "DELETE";
+}
 
 // An error answer in the provider's own shape.
 http::Response ProviderError(const std::string& provider, int status, int twilio_code,
                              const std::string& message) {
+  if (provider == "telnyx") {
+    // docs/telnyx.md §2.2, §2.3: 10011 for 429; 10007 (unexpected error) otherwise.
+    const std::string code = status == 429 ? "10011" : "10007";
+    json::object error{
+        {"code", code},
+        {"title", message},
+        {"detail", status == 429 ? "Too many requests; retry later" : message},
+        {"meta",
+         json::object{{"url", "https://developers.telnyx.com/docs/overview/errors/" + code}}}};
+    return JsonResponse(status, json::object{{"errors", json::array{std::move(error)}}});
+  }
   if (provider == "twilio") {
     return JsonResponse(status, json::object{{"code", twilio_code},
                                              {"message", message},
@@ -30,6 +46,7 @@ struct Emulator::Impl {
       : options(std::move(o)),
         twilio(WithSeed(options.twilio, options.seed)),
         plivo(WithSeed(options.plivo, options.seed)),
+        telnyx(WithSeed(options.telnyx, options.seed)),
         faults(options.seed, options.faults),
         log(options.request_log_bytes) {}
 
@@ -46,9 +63,10 @@ struct Emulator::Impl {
   EmulatorOptions options;
   TwilioApi twilio;
   PlivoApi plivo;
+  TelnyxApi telnyx;
   FaultInjector faults;
   RequestLog log;
-  std::unique_ptr<http::Server> twilio_server, plivo_server;
+  std::unique_ptr<http::Server> twilio_server, plivo_server, telnyx_server;
 };
 
 http::Response Emulator::Impl::Serve(const std::string& provider, const http::Request& request,
@@ -57,6 +75,8 @@ http::Response Emulator::Impl::Serve(const std::string& provider, const http::Re
   std::string account;
   if (provider == "twilio") {
     account = twilio.AccountOf(request).value_or("");
+  } else if (provider == "telnyx") {
+    account = telnyx.AccountOf(request).value_or("");
   } else if (auto credentials = ParseBasicAuth(request.headers)) {
     account = credentials->user;
   }
@@ -68,6 +88,15 @@ http::Response Emulator::Impl::Serve(const std::string& provider, const http::Re
       out = ProviderError(provider, 429, 20429, "Too Many Requests");
       if (fault.retry_after_s > 0) {
         out.headers.push_back({"Retry-After", std::to_string(fault.retry_after_s)});
+      }
+      if (provider == "telnyx") {
+        // docs/telnyx.md §2.3: the window's headers; the limit is the bucket's size.
+        const FaultSpec spec = faults.spec();
+        const double burst = std::max(1.0, spec.burst > 0 ? spec.burst : spec.rate);
+        out.headers.push_back({"x-ratelimit-limit", std::to_string(std::lround(burst))});
+        out.headers.push_back({"x-ratelimit-remaining", "0"});
+        out.headers.push_back(
+            {"x-ratelimit-reset", std::to_string(std::max(1, fault.retry_after_s))});
       }
       break;
     case Kind::kReset:
@@ -81,8 +110,9 @@ http::Response Emulator::Impl::Serve(const std::string& provider, const http::Re
       break;
     case Kind::kNone:
     case Kind::kLost:
-      out =
-          provider == "twilio" ? twilio.Handle(request, base_url) : plivo.Handle(request, base_url);
+      out = provider == "twilio"   ? twilio.Handle(request, base_url)
+            : provider == "telnyx" ? telnyx.Handle(request, base_url)
+                                   : plivo.Handle(request, base_url);
       if (fault.kind == Kind::kLost) {
         if (fault.hold.count() > 0) {
           out.delay = fault.hold;
@@ -114,11 +144,14 @@ http::Response Emulator::Impl::Admin(const http::Request& request) {
   }
   if (path == "requests" && request.method == "GET") return JsonResponse(200, log.ToJson());
   if (path == "state" && request.method == "GET") {
-    return JsonResponse(200, json::object{{"twilio", twilio.Dump()}, {"plivo", plivo.Dump()}});
+    return JsonResponse(
+        200, json::object{
+                 {"twilio", twilio.Dump()}, {"plivo", plivo.Dump()}, {"telnyx", telnyx.Dump()}});
   }
   if (path == "reset" && request.method == "POST") {
     twilio.Reset();
     plivo.Reset();
+    telnyx.Reset();
     faults.Reseed();
     log.Clear();
     return JsonResponse(200, json::object{{"reset", true}});
@@ -130,8 +163,16 @@ http::Response Emulator::Impl::Admin(const http::Request& request) {
     plivo.set_quirks(request.body == "on");
     return JsonResponse(200, json::object{{"plivo_quirks", plivo.quirks()}});
   }
+  if (path == "telnyx-quirks" && request.method == "POST") {
+    if (request.body != "on" && request.body != "off") {
+      return error(400, "telnyx-quirks: body must be on or off");
+    }
+    telnyx.set_quirks(request.body == "on");
+    return JsonResponse(200, json::object{{"telnyx_quirks", telnyx.quirks()}});
+  }
   return error(404, "no admin endpoint " + request.method + " " + request.target +
-                        "; see GET faults|requests|state, POST faults|reset|plivo-quirks");
+                        "; see GET faults|requests|state, POST "
+                        "faults|reset|plivo-quirks|telnyx-quirks");
 }
 
 Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -157,15 +198,20 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
       http::Server::Start({o.bind, o.twilio_port, o.threads}, serve("twilio")));
   TRUNKLINE_ASSIGN_OR_RETURN(
       self->plivo_server, http::Server::Start({o.bind, o.plivo_port, o.threads}, serve("plivo")));
+  TRUNKLINE_ASSIGN_OR_RETURN(
+      self->telnyx_server,
+      http::Server::Start({o.bind, o.telnyx_port, o.threads}, serve("telnyx")));
   return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
 }
 
 uint16_t Emulator::twilio_port() const { return impl_->twilio_server->port(); }
 uint16_t Emulator::plivo_port() const { return impl_->plivo_server->port(); }
+uint16_t Emulator::telnyx_port() const { return impl_->telnyx_server->port(); }
 
 void Emulator::Stop() {
   impl_->twilio_server->Stop();
   impl_->plivo_server->Stop();
+  impl_->telnyx_server->Stop();
 }
 
 }  // namespace trunkline::emulator
