@@ -498,6 +498,9 @@ TEST_F(TelnyxTest, ListsArePagedWithinTheLimits) {
     EXPECT_EQ(Parameter(a), bad.substr(0, bad.find('='))) << bad;
     EXPECT_THAT(std::string(Error(a).at("detail").as_string()), HasSubstr("must be an integer"));
   }
+  const Answer far = Call("GET", "/v2/fqdn_connections?page[number]=9223372036854775807");
+  ASSERT_EQ(far.status, 200);
+  EXPECT_TRUE(far.body.at("data").as_array().empty());
   EXPECT_EQ(Call("GET", "/v2/fqdn_connections").body.at("meta").at("page_size"),
             paging.at("default_page_size").at("fqdn_connections"));
   EXPECT_EQ(Call("GET", "/v2/fqdns").body.at("meta").at("page_size"),

@@ -120,8 +120,10 @@ http::Response ListResponse(const Page& page, std::vector<json::object> items) {
   const int64_t total = static_cast<int64_t>(items.size());
   json::array data;
   // A page past the last is empty, with the same meta (docs/telnyx.md §12 leaves it open).
-  const int64_t first = (page.number - 1) * page.size;
-  for (int64_t i = first; i >= 0 && i < total && i < first + page.size; ++i) {
+  // Pages past the last are skipped before multiplying: page[number] may be near 2^63.
+  const int64_t first =
+      page.number - 1 <= total / page.size ? (page.number - 1) * page.size : total;
+  for (int64_t i = first; i < total && i < first + page.size; ++i) {
     data.emplace_back(std::move(items[static_cast<size_t>(i)]));
   }
   json::object meta{{"page_number", page.number},
