@@ -211,7 +211,18 @@ struct Registry::Impl {
     return state;
   }
 
+  // The trunk as the current-state projection holds it (an empty state when it holds none).
+  // REQUIRES: mu held, `current` caught up.
+  TrunkState Current(const std::string& trunk_id) const {
+    auto it = current->trunks().find(trunk_id);
+    if (it != current->trunks().end()) return it->second;
+    TrunkState state;
+    state.id = trunk_id;
+    return state;
+  }
+
   // The events `command` causes on `state`, with uniqueness judged as of `at`.
+  // REQUIRES: mu held; for the present (`at` unset), `current` caught up.
   Result<std::vector<domain::Event>> DecideOn(const TrunkState& state,
                                               const domain::Command& command,
                                               const CommandMeta& meta, const AsOf& at) const {
@@ -224,9 +235,7 @@ struct Registry::Impl {
     // (a retried command): the trunks as they were then.
     const bool now = !at.position && !at.time_us;
     std::map<std::string, TrunkState> past;
-    if (now) {
-      TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
-    } else {
+    if (!now) {
       TRUNKLINE_ASSIGN_OR_RETURN(past, LoadAll(at));
     }
     const std::map<std::string, TrunkState>& all = now ? current->trunks() : past;
@@ -402,10 +411,14 @@ Result<Registry::Decided> Registry::Decide(const std::string& trunk_id,
   d.retried = previous.has_value();
   AsOf at;
   if (previous) at.position = previous->first_position - 1;
-  if (auto it = impl_->pending.find(trunk_id); !previous && it != impl_->pending.end()) {
-    d.before = it->second.state;
-  } else {
+  // The present is the trunk with its appends in flight, else as the projection (in memory)
+  // holds it; a retry is decided on the trunk as it was, read from the journal.
+  if (previous) {
     TRUNKLINE_ASSIGN_OR_RETURN(d.before, impl_->Load(trunk_id, at));
+  } else {
+    TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
+    auto it = impl_->pending.find(trunk_id);
+    d.before = it != impl_->pending.end() ? it->second.state : impl_->Current(trunk_id);
   }
   Result<std::vector<domain::Event>> decided = impl_->DecideOn(d.before, command, meta, at);
   if (!decided.ok() && previous) {
@@ -543,6 +556,16 @@ Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of)
   return state;
 }
 
+Result<std::string> Registry::ProviderOf(const std::string& trunk_id) const {
+  std::lock_guard lock(impl_->mu);
+  TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
+  auto it = impl_->current->trunks().find(trunk_id);
+  if (it == impl_->current->trunks().end() || !it->second.exists()) {
+    return NotFoundError("trunk " + trunk_id + " does not exist");
+  }
+  return it->second.provider;
+}
+
 Result<std::vector<TrunkState>> Registry::List(const std::string& provider,
                                                const AsOf& as_of) const {
   std::lock_guard lock(impl_->mu);
@@ -593,9 +616,9 @@ uint64_t Registry::ProjectionCheckpoint() const {
   return impl_->current->checkpoint();
 }
 
-Result<domain::Schema> Registry::SchemaOf(const std::string& provider) const {
+Result<const domain::Schema*> Registry::SchemaOf(const std::string& provider) const {
   TRUNKLINE_ASSIGN_OR_RETURN(const PluginRules* rules, impl_->RulesFor(provider));
-  return rules->schema();
+  return &rules->schema();
 }
 
 const journal::Journal& Registry::journal() const { return *impl_->journal; }

@@ -221,9 +221,9 @@ void Api::Import(const std::shared_ptr<Call>& call) {
 void Api::Plugins(const std::shared_ptr<Call>& call) {
   const plugin_host::PluginHost& host = parts_.registry->plugins();
   if (call->path.size() == 4) {
-    Result<domain::Schema> schema = parts_.registry->SchemaOf(call->path[2]);
+    Result<const domain::Schema*> schema = parts_.registry->SchemaOf(call->path[2]);
     if (!schema.ok()) return call->Fail(schema.status());
-    return call->Json(200, api::SchemaJson(*schema));
+    return call->Json(200, api::SchemaJson(**schema));
   }
   boost::json::array plugins;
   for (const plugin_host::LoadedPlugin* p : host.plugins()) {

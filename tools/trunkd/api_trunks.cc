@@ -259,18 +259,18 @@ void Api::SubResourceRoutes(const std::shared_ptr<Call>& call, const std::string
   const std::string& sub = p[3];
   const bool item = p.size() == 5;
   call->route = method + (item ? " /v1/trunks/{id}/{sub}/{item}" : " /v1/trunks/{id}/{sub}");
-  Result<domain::TrunkState> trunk = parts_.registry->Get(id);
-  if (!trunk.ok()) return call->Fail(trunk.status());
-  Result<domain::Schema> schema = parts_.registry->SchemaOf(trunk->provider);
+  Result<std::string> provider = parts_.registry->ProviderOf(id);
+  if (!provider.ok()) return call->Fail(provider.status());
+  Result<const domain::Schema*> schema = parts_.registry->SchemaOf(*provider);
   if (!schema.ok()) return call->Fail(schema.status());
   const domain::SubResourceSpec* spec = nullptr;
-  std::string known;
-  for (const auto& s : schema->sub_resources) {
+  for (const auto& s : (*schema)->sub_resources) {
     if (s.name == sub) spec = &s;
-    known += (known.empty() ? "" : ", ") + s.name;
   }
   if (spec == nullptr) {
-    return call->Fail(NotFoundError("sub_resource: " + trunk->provider + " trunks have no \"" +
+    std::string known;
+    for (const auto& s : (*schema)->sub_resources) known += (known.empty() ? "" : ", ") + s.name;
+    return call->Fail(NotFoundError("sub_resource: " + *provider + " trunks have no \"" +
                                     sub + "\"; they have " + known));
   }
   std::optional<boost::json::object> body = call->Body();

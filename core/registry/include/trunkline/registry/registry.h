@@ -131,6 +131,9 @@ class Registry {
 
   // kNotFound when the trunk did not exist at that point.
   Result<domain::TrunkState> Get(const std::string& trunk_id, const AsOf& as_of = {}) const;
+  // The provider of a trunk that exists now, from the current-state projection (in memory):
+  // cheaper than Get, which reads the trunk's stream. kNotFound otherwise.
+  Result<std::string> ProviderOf(const std::string& trunk_id) const;
   // Every trunk that existed and was not deleted at that point, by id; `provider` filters.
   Result<std::vector<domain::TrunkState>> List(const std::string& provider = "",
                                                const AsOf& as_of = {}) const;
@@ -145,8 +148,9 @@ class Registry {
   // The current-state projection's checkpoint.
   uint64_t ProjectionCheckpoint() const;
 
-  // The schema a loaded provider declared; kNotFound names the loaded ones.
-  Result<domain::Schema> SchemaOf(const std::string& provider) const;
+  // The schema a loaded provider declared (it lives as long as the registry); kNotFound
+  // names the loaded ones.
+  Result<const domain::Schema*> SchemaOf(const std::string& provider) const;
 
   const journal::Journal& journal() const;
   const plugin_host::PluginHost& plugins() const;
