@@ -16,7 +16,7 @@ packages=(
   libboost1.81-dev libboost-filesystem1.81-dev libboost-system1.81-dev
   libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev libspdlog-dev libfmt-dev
+  libcli11-dev libspdlog-dev libfmt-dev libjemalloc-dev
   time wrk curl jq python3
 )
 
