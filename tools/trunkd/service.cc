@@ -95,16 +95,22 @@ struct Service::Impl {
     const std::string twilio_token = Hex(32, false);
     const std::string plivo_id = "MA" + Hex(18, true);
     const std::string plivo_token = Hex(40, false);
+    const std::string telnyx_key = "KEY" + Hex(32, true) + "_" + Hex(22, false);
     emulator::EmulatorOptions eo;
     eo.twilio.accounts = {{twilio_sid, twilio_token}};
     eo.plivo.accounts = {{plivo_id, plivo_token}};
+    eo.telnyx.accounts = {{telnyx_key, {}}};
     TRUNKLINE_ASSIGN_OR_RETURN(emulator, emulator::Emulator::Start(eo));
-    const std::string twilio_url = "http://127.0.0.1:" + std::to_string(emulator->twilio_port());
-    const std::string plivo_url = "http://127.0.0.1:" + std::to_string(emulator->plivo_port());
+    const auto url = [](uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); };
+    const std::string twilio_url = url(emulator->twilio_port());
+    const std::string plivo_url = url(emulator->plivo_port());
+    const std::string telnyx_url = url(emulator->telnyx_port());
+    // Telnyx is served for a Telnyx plugin, which is built out of tree (plugins/telnyx).
     std::map<std::string, std::string> vars = {
         {"TWILIO_ACCOUNT_SID", twilio_sid}, {"TWILIO_AUTH_TOKEN", twilio_token},
         {"TWILIO_BASE_URL", twilio_url},    {"PLIVO_AUTH_ID", plivo_id},
-        {"PLIVO_AUTH_TOKEN", plivo_token},  {"PLIVO_BASE_URL", plivo_url}};
+        {"PLIVO_AUTH_TOKEN", plivo_token},  {"PLIVO_BASE_URL", plivo_url},
+        {"TELNYX_API_KEY", telnyx_key},     {"TELNYX_BASE_URL", telnyx_url}};
     const std::string path = (std::filesystem::path(options.data_dir) / "sandbox.env").string();
     {
       std::ofstream out(path, std::ios::trunc);
@@ -114,9 +120,10 @@ struct Service::Impl {
     ::chmod(path.c_str(), 0600);
     log->Warn(
         "SANDBOX MODE: no provider credentials are configured, so trunks sync to the "
-        "provider emulators started inside trunkd, not to Twilio or Plivo",
+        "provider emulators started inside trunkd, not to Twilio, Plivo or Telnyx",
         {{"twilio_emulator", twilio_url},
          {"plivo_emulator", plivo_url},
+         {"telnyx_emulator", telnyx_url},
          {"credentials_file", path}});
     return sync::MapEnvironment(std::move(vars));
   }
