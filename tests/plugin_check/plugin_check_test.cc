@@ -22,9 +22,14 @@ struct Outcome {
 };
 
 // Runs the checker with `args` (and $TRUNKLINE_FIXTURE_FAULT set to `fault`), keeping stdout.
+// Unless `args` sets one, a call may take 10 s: the real plugins' slowest hostile calls take
+// a sixth of the default second in a Release build, and several times that under a
+// sanitizer on a busy machine; only the hang fault is about the time bound.
 Outcome Check(const std::string& args, const std::string& fault = "") {
+  const std::string timeout =
+      args.find("--timeout-ms") == std::string::npos ? "--timeout-ms 10000 " : "";
   const std::string command = "TRUNKLINE_FIXTURE_FAULT='" + fault + "' '" + TRUNKLINE_PLUGIN_CHECK +
-                              "' " + args + " 2>/dev/null";
+                              "' " + timeout + args + " 2>/dev/null";
   Outcome o;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return o;
