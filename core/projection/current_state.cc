@@ -313,10 +313,10 @@ Status CurrentState::CatchUp(const journal::Journal& journal, const Progress& pr
   TRUNKLINE_RETURN_IF_ERROR(
       Scan(journal, checkpoint_ + 1, total, [&](const journal::RecordView& r) {
         Result<const domain::TrunkState*> folded = folder.Fold(r);
-        if (folded.ok() && *folded != nullptr && trunk_snapshots_ != nullptr) {
-          failed = trunk_snapshots_->Add(**folded, r.position);
-        } else {
-          failed = folded.status();
+        failed = folded.status();
+        if (failed.ok() && *folded != nullptr) {
+          if (on_fold_) on_fold_(**folded);
+          if (trunk_snapshots_ != nullptr) failed = trunk_snapshots_->Add(**folded, r.position);
         }
         if (!failed.ok()) return false;
         checkpoint_ = r.position;

@@ -5,6 +5,8 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
+#include <unordered_map>
 
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/domain/input_rules.h"
@@ -35,6 +37,20 @@ class PluginRules : public domain::ProviderRules {
   const plugin_host::LoadedPlugin& plugin_;
   domain::Schema schema_;
 };
+
+// The key of a unique value among a provider account's trunks (the text of the value: two
+// values of different types may share a key, and each holder found is checked with Holds).
+std::string UniqueKey(const std::string& provider, const std::string& account,
+                      const domain::UniqueValue& value) {
+  std::string key = provider;
+  for (const std::string* part : {&account, &value.sub_resource, &value.field}) {
+    key += '\x1f';
+    key += *part;
+  }
+  key += '\x1f';
+  key += domain::FieldValueToString(value.value);
+  return key;
+}
 
 // Whether `trunk` holds the value `wanted` (a unique field value or attachment id).
 bool Holds(const TrunkState& trunk, const domain::UniqueValue& wanted) {
@@ -161,6 +177,12 @@ struct Registry::Impl {
   uint64_t next_generation = 1;
   // Commands in flight by command id, with the callbacks of retries that joined them.
   std::map<std::string, std::vector<ExecuteCallback>> joining;
+  // The trunks that have held each unique value now or before (UniqueKey; guarded by `mu`),
+  // fed by every fold of the current-state projection: a uniqueness check looks only at
+  // those (and at the trunks in flight), not at every trunk. Entries are never removed; a
+  // trunk that no longer holds the value fails the Holds check.
+  std::unordered_map<std::string, std::set<std::string>> unique_holders;
+
   // Async commands not yet called back; the destructor waits for none.
   uint64_t async_in_flight = 0;
   std::condition_variable async_done;
@@ -221,6 +243,30 @@ struct Registry::Impl {
     return state;
   }
 
+  // Notes the unique values `trunk` holds (its provider's unique fields and the ids of its
+  // unique attachments) in unique_holders. REQUIRES: mu held, or no other thread about.
+  void IndexUnique(const TrunkState& trunk) {
+    auto rules_it = rules.find(trunk.provider);
+    if (rules_it == rules.end()) return;
+    const domain::Schema& schema = rules_it->second->schema();
+    const auto note = [&](const domain::UniqueValue& value) {
+      unique_holders[UniqueKey(trunk.provider, trunk.account, value)].insert(trunk.id);
+    };
+    for (const domain::FieldSpec& spec : schema.fields) {
+      if (!spec.unique_per_account) continue;
+      if (auto it = trunk.fields.find(spec.name); it != trunk.fields.end()) {
+        note({"", spec.name, it->second});
+      }
+    }
+    for (const domain::SubResourceSpec& sub : schema.sub_resources) {
+      const domain::FieldSpec* id_spec = domain::AttachmentIdSpec(sub);
+      if (id_spec == nullptr || !id_spec->unique_per_account) continue;
+      auto ids = trunk.attachments.find(sub.name);
+      if (ids == trunk.attachments.end()) continue;
+      for (const std::string& id : ids->second) note({sub.name, "", id});
+    }
+  }
+
   // The events `command` causes on `state`, with uniqueness judged as of `at`.
   // REQUIRES: mu held; for the present (`at` unset), `current` caught up.
   Result<std::vector<domain::Event>> DecideOn(const TrunkState& state,
@@ -245,14 +291,22 @@ struct Registry::Impl {
     };
     const domain::UniqueOwner unique =
         [&](const domain::UniqueValue& wanted) -> std::optional<std::string> {
-      if (now) {
-        for (const auto& [id, p] : pending) {
-          if (holder(p.state, wanted)) return id;
+      if (!now) {
+        for (const auto& [id, other] : all) {
+          if (holder(other, wanted)) return id;
         }
+        return std::nullopt;
       }
-      for (const auto& [id, other] : all) {
-        if (now && pending.count(id)) continue;
-        if (holder(other, wanted)) return id;
+      // In flight first (their state is ahead of the projection's), then the projection's
+      // trunks that have held the value, in id order.
+      for (const auto& [id, p] : pending) {
+        if (holder(p.state, wanted)) return id;
+      }
+      auto ids = unique_holders.find(UniqueKey(provider, account, wanted));
+      if (ids == unique_holders.end()) return std::nullopt;
+      for (const std::string& id : ids->second) {
+        auto other = all.find(id);
+        if (!pending.count(id) && other != all.end() && holder(other->second, wanted)) return id;
       }
       return std::nullopt;
     };
@@ -389,6 +443,10 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   TRUNKLINE_RETURN_IF_ERROR(impl->OpenProjections(projections));
   TRUNKLINE_RETURN_IF_ERROR(impl->current->CatchUp(*impl->journal));
   TRUNKLINE_RETURN_IF_ERROR(impl->LoadPlugins(options.plugin_dir));
+  // The unique values of the trunks folded so far, then of every trunk folded from now on.
+  Impl* i = impl.get();
+  for (const auto& [id, trunk] : i->current->trunks()) i->IndexUnique(trunk);
+  i->current->set_on_fold([i](const TrunkState& trunk) { i->IndexUnique(trunk); });
   return std::unique_ptr<Registry>(new Registry(std::move(impl)));
 }
 

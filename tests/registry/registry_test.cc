@@ -220,6 +220,31 @@ TEST_F(RegistryTest, DomainNameIsUniquePerAccountAtCommandTime) {
   EXPECT_TRUE(Run("t2", Twilio("same.pstn.twilio.com"), "c5").ok());
 }
 
+// Uniqueness is judged from an index of the values trunks have held: it must know the trunks
+// of a registry reopened from its saved projection, and follow values as they change.
+TEST_F(RegistryTest, UniqueValuesAreFoundAfterAReopenAndFollowTheirChanges) {
+  const std::string pn = "PN" + std::string(32, 'd');
+  ASSERT_TRUE(Run("t1", Twilio("a.pstn.twilio.com"), "c1").ok());
+  ASSERT_TRUE(Run("t1", domain::Attach{"phone_numbers", pn}, "c2").ok());
+  registry_.reset();  // saves the projection; the reopened registry loads it
+  RegistryOptions options{dir_, plugin_host::DefaultPluginDir(), false, &clock_};
+  registry_ = std::move(Registry::Open(options).value());
+  EXPECT_THAT(Run("t2", Twilio("a.pstn.twilio.com"), "c3").status().message(),
+              HasSubstr("is used by trunk t1"));
+  ASSERT_TRUE(Run("t2", Twilio("b.pstn.twilio.com"), "c4").ok());
+  EXPECT_THAT(Run("t2", domain::Attach{"phone_numbers", pn}, "c5").status().message(),
+              HasSubstr("is attached to trunk t1"));
+  // t1 moves to another domain name: the old one is free, the new one taken.
+  FieldChanges rename{{{"domain_name", "c.pstn.twilio.com"}}, {}};
+  ASSERT_TRUE(Run("t1", domain::UpdateTrunk{rename}, "c6").ok());
+  EXPECT_TRUE(Run("t3", Twilio("a.pstn.twilio.com"), "c7").ok());
+  EXPECT_THAT(Run("t4", Twilio("c.pstn.twilio.com"), "c8").status().message(),
+              HasSubstr("is used by trunk t1"));
+  // Two trunks have held a.pstn: the one holding it now is named.
+  EXPECT_THAT(Run("t5", Twilio("a.pstn.twilio.com"), "c9").status().message(),
+              HasSubstr("is used by trunk t3"));
+}
+
 TEST_F(RegistryTest, RefusedCommandsWriteNothing) {
   const uint64_t before = registry_->journal().LastPosition();
   auto outbound =

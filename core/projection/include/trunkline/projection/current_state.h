@@ -62,6 +62,10 @@ class CurrentState {
   // Where folds also keep every trunk's periodic snapshots (for as-of reads); none if null.
   // A rebuild from scratch clears them.
   void set_trunk_snapshots(TrunkSnapshots* snapshots) { trunk_snapshots_ = snapshots; }
+  // Called with each trunk just after an event of it is folded in (none if empty).
+  void set_on_fold(std::function<void(const domain::TrunkState&)> on_fold) {
+    on_fold_ = std::move(on_fold);
+  }
 
   uint64_t checkpoint() const { return checkpoint_; }
   bool rebuilding() const { return rebuilding_; }
@@ -79,6 +83,7 @@ class CurrentState {
   bool rebuilding_ = false;
   TrunkMap trunks_;
   TrunkSnapshots* trunk_snapshots_ = nullptr;
+  std::function<void(const domain::TrunkState&)> on_fold_;
 };
 
 // The stream prefix of trunk streams ("trunk-"), and a trunk's stream.
