@@ -17,6 +17,9 @@
 #include <charconv>
 
 #include "plivo_sync.h"
+#include "trunkline/plugin_sdk/json.h"
+#include "trunkline/plugin_sdk/provider_errors.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 
 namespace trunkline::plivo {
 namespace {
@@ -25,22 +28,15 @@ namespace json = boost::json;
 using plugin_sdk::AbsorbInput;
 using plugin_sdk::AbsorbResult;
 using plugin_sdk::DesiredTrunk;
+using plugin_sdk::DropEmptyContainers;
 using plugin_sdk::Fields;
+using plugin_sdk::ForgetRemoteTrunk;
+using plugin_sdk::MalformedAnswer;
 using plugin_sdk::Observation;
+using plugin_sdk::ParseJsonObject;
 using plugin_sdk::StepKind;
 using plugin_sdk::SyncError;
-
-// An answer that should be JSON of a known shape but is not: a retryable error.
-struct BadAnswer {
-  std::string what;
-};
-
-json::object ParseObject(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) throw BadAnswer{"is not a JSON object"};
-  return std::move(v.as_object());
-}
+using plugin_sdk::WireText;
 
 // The resource of a fetch answer, wrapped in "object" or not.
 json::object Unwrap(json::object body) {
@@ -53,22 +49,12 @@ json::object Unwrap(json::object body) {
 // A string or a number as text (Plivo's trunk ids are numeric strings; a number is accepted);
 // "" for anything else.
 std::string Text(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return "";
-  if (v->is_string()) return std::string(v->as_string());
-  if (v->is_int64() || v->is_uint64()) return json::serialize(*v);
-  return "";
-}
-
-std::string Wire(const plugin_sdk::FieldValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  return std::get<std::string>(v);
+  return plugin_sdk::MemberText(o, key, plugin_sdk::JsonText::kStringsAndIntegers);
 }
 
 // What Plivo holds when the registry leaves `f` out (see the conventions above).
 bool AtUnset(const TrunkField& f, const plugin_sdk::FieldValue& value) {
-  const std::string text = Wire(value);
+  const std::string text = WireText(value);
   switch (f.unset) {
     case Unset::kEmpty:
       return text.empty();
@@ -85,7 +71,7 @@ bool AtUnset(const TrunkField& f, const plugin_sdk::FieldValue& value) {
 
 bool Holds(const Fields* fields, const TrunkField& f) {
   auto it = fields->find(f.name);
-  return it != fields->end() && !Wire(it->second).empty();
+  return it != fields->end() && !WireText(it->second).empty();
 }
 
 // The settable fields of a trunk object. `desired` is null for import (keep every value).
@@ -104,8 +90,8 @@ Fields Observed(const json::object& t, const Fields* desired) {
       if (v->as_string().empty()) continue;
       value = std::string(v->as_string());
     } else {
-      throw BadAnswer{"holds a " + std::string(f.name) +
-                      " of the wrong type: " + json::serialize(*v)};
+      throw MalformedAnswer("holds a " + std::string(f.name) +
+                            " of the wrong type: " + json::serialize(*v));
     }
     if (desired != nullptr && !Holds(desired, f) && AtUnset(f, value)) continue;
     out[f.name] = std::move(value);
@@ -122,14 +108,8 @@ void TakeTrunk(const json::object& t, const DesiredTrunk* d, Observation& o) {
   }
 }
 
-// Leaves out the empty containers (no number reads as no list).
-void Tidy(Observation& o) {
-  std::erase_if(o.item_ids, [](const auto& kv) { return kv.second.empty(); });
-  std::erase_if(o.content.attachments, [](const auto& kv) { return kv.second.empty(); });
-}
-
 AbsorbResult Done(Observation o) {
-  Tidy(o);
+  DropEmptyContainers(o);
   return AbsorbResult{std::move(o), std::nullopt};
 }
 
@@ -138,17 +118,6 @@ AbsorbResult Failed(const AbsorbInput& in) {
 }
 
 bool IsSuccess(int status) { return status / 100 == 2; }
-
-// Forgets a trunk Plivo no longer has: read, it does not exist.
-void Forget(Observation& o) {
-  o.remote_id.clear();
-  o.item_ids.clear();
-  o.content = {};
-  o.read_only.clear();
-  o.read = true;
-  o.exists = false;
-  std::erase_if(o.progress, [](const auto& kv) { return kv.first.starts_with("read:"); });
-}
 
 // Marks the trunk to be read again (its fields, not the numbers already read).
 void Reread(Observation& o) {
@@ -172,8 +141,7 @@ void SetRouted(Observation& o, const std::string& digits, bool routed) {
   std::erase(numbers, digits);
   ids.erase(digits);
   if (routed) {
-    numbers.push_back(digits);
-    std::sort(numbers.begin(), numbers.end());
+    plugin_sdk::AddSorted(numbers, digits);
     ids[digits] = digits;
   }
 }
@@ -197,9 +165,9 @@ bool RoutesTo(const json::object& number, const std::string& trunk_id) {
 
 AbsorbResult AbsorbCreate(const AbsorbInput& in, const DesiredTrunk* d, Observation o) {
   if (!IsSuccess(in.response.status)) return Failed(in);
-  const json::object answer = ParseObject(in.response.body);
+  const json::object answer = ParseJsonObject(in.response.body);
   const std::string id = Text(answer, "trunk_id");
-  if (!IsTrunkId(id)) throw BadAnswer{"names no trunk_id"};
+  if (!IsTrunkId(id)) throw MalformedAnswer("names no trunk_id");
   Observation made;  // create_pending cleared: the create's answer came
   made.progress = std::move(o.progress);
   std::erase_if(made.progress, [](const auto& kv) { return kv.first.starts_with("read:"); });
@@ -224,17 +192,17 @@ AbsorbResult AbsorbTrunk(const AbsorbInput& in, const DesiredTrunk* d, Observati
   switch (in.step.kind) {
     case StepKind::kRead:
       if (status == 404) {
-        Forget(o);
+        ForgetRemoteTrunk(o, {"read:"});
         return Done(std::move(o));
       }
       if (status != 200) return Failed(in);
-      TakeTrunk(Unwrap(ParseObject(in.response.body)), d, o);
+      TakeTrunk(Unwrap(ParseJsonObject(in.response.body)), d, o);
       o.progress["read:trunk"] = "1";
       CheckRead(d, o);
       return Done(std::move(o));
     case StepKind::kUpdate:
       if (status == 404 && !IsMissingReference(in.step, in.response)) {
-        Forget(o);  // the trunk went meanwhile
+        ForgetRemoteTrunk(o, {"read:"});  // the trunk went meanwhile
         return Done(std::move(o));
       }
       if (!IsSuccess(status)) return Failed(in);
@@ -242,7 +210,7 @@ AbsorbResult AbsorbTrunk(const AbsorbInput& in, const DesiredTrunk* d, Observati
       return Done(std::move(o));
     case StepKind::kDelete:
       if (!IsSuccess(status) && status != 404) return Failed(in);
-      Forget(o);  // deleted, or gone already
+      ForgetRemoteTrunk(o, {"read:"});  // deleted, or gone already
       return Done(std::move(o));
     default:
       return Done(std::move(o));
@@ -259,7 +227,7 @@ AbsorbResult AbsorbNumber(const AbsorbInput& in, const DesiredTrunk* d, Observat
       if (status != 200 && status != 404) return Failed(in);
       // 404: the account has no such number, so nothing routes it here.
       SetRouted(o, digits,
-                status == 200 && RoutesTo(Unwrap(ParseObject(in.response.body)), o.remote_id));
+                status == 200 && RoutesTo(Unwrap(ParseJsonObject(in.response.body)), o.remote_id));
       o.progress["read:number:" + digits] = "1";
       CheckRead(d, o);
       return Done(std::move(o));
@@ -293,9 +261,9 @@ bool Matches(const Fields& want, const json::object& trunk) {
   const Fields have = Observed(trunk, nullptr);
   for (const TrunkField& f : kTrunkFields) {
     auto w = want.find(f.name);
-    if (w == want.end() || Wire(w->second).empty()) continue;
+    if (w == want.end() || WireText(w->second).empty()) continue;
     auto h = have.find(f.name);
-    if (h == have.end() || Wire(h->second) != Wire(w->second)) return false;
+    if (h == have.end() || WireText(h->second) != WireText(w->second)) return false;
   }
   return true;
 }
@@ -306,7 +274,7 @@ int64_t OffsetOf(const plugin_sdk::NameValues& query) {
     if (name != "offset") continue;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), offset);
     if (ec != std::errc() || end != value.data() + value.size() || offset < 0) {
-      throw BadAnswer{"answers a listing at offset \"" + value + "\""};
+      throw MalformedAnswer("answers a listing at offset \"" + value + "\"");
     }
     return offset;
   }
@@ -316,9 +284,9 @@ int64_t OffsetOf(const plugin_sdk::NameValues& query) {
 // A page of the trunk listing, for a lookup (the matching candidates) or an import scan.
 AbsorbResult AbsorbListing(const AbsorbInput& in, Observation o) {
   if (in.response.status != 200) return Failed(in);
-  const json::object body = ParseObject(in.response.body);
+  const json::object body = ParseJsonObject(in.response.body);
   const json::value* objects = body.if_contains("objects");
-  if (objects == nullptr || !objects->is_array()) throw BadAnswer{"has no \"objects\" list"};
+  if (objects == nullptr || !objects->is_array()) throw MalformedAnswer("has no \"objects\" list");
   for (const json::value& v : objects->as_array()) {
     if (!v.is_object()) continue;
     const json::object& t = v.as_object();
@@ -366,13 +334,9 @@ AbsorbResult Absorb(const AbsorbInput& in) {
       return AbsorbNumber(in, d, std::move(o));
     }
     return AbsorbTrunk(in, d, std::move(o));
-  } catch (const BadAnswer& bad) {
-    SyncError e;
-    e.code = 14;  // unavailable: something between answered for Plivo, or it misspoke
-    e.retryable = true;
-    e.message = "Plivo's answer (" + std::to_string(in.response.status) + ") to " +
-                in.step.request.method + " " + in.step.request.path + " " + bad.what;
-    return AbsorbResult{std::nullopt, std::move(e)};
+  } catch (const MalformedAnswer& bad) {
+    return AbsorbResult{std::nullopt, plugin_sdk::UnreadableAnswer("Plivo", in.step,
+                                                                   in.response.status, bad.what())};
   }
 }
 

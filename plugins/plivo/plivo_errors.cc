@@ -5,45 +5,24 @@
 // "message", "global_error" and "data": {"error"|"message"} in its place, and bodies that are
 // not JSON; the text is taken from the first of these present, else the body itself. Plivo
 // has no error codes of its own: provider_code stays empty.
-#include <strings.h>
-
 #include <boost/json.hpp>
-#include <cctype>
-#include <charconv>
 
 #include "plivo_sync.h"
+#include "trunkline/plugin_sdk/provider_errors.h"
 
 namespace trunkline::plivo {
 namespace {
 
 namespace json = boost::json;
-
-// Trunkline's status codes (the numbering of ABI.md).
-constexpr int32_t kInvalidArgument = 3;
-constexpr int32_t kNotFound = 5;
-constexpr int32_t kPermissionDenied = 7;
-constexpr int32_t kResourceExhausted = 8;
-constexpr int32_t kFailedPrecondition = 9;
-constexpr int32_t kInternal = 13;
-constexpr int32_t kUnavailable = 14;
-constexpr int32_t kUnauthenticated = 16;
+using plugin_sdk::ErrorCode;
+using plugin_sdk::ToCode;
 
 // At most this much of a body that is not JSON goes into a message.
 constexpr size_t kMaxRawText = 200;
 
 // Whether `word` occurs in `text` as a whole word (snake_case names count '_' as a letter).
 bool Mentions(std::string_view text, std::string_view word) {
-  if (word.empty()) return false;
-  const auto is_word = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  };
-  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
-    const size_t end = at + word.size();
-    if ((at == 0 || !is_word(text[at - 1])) && (end == text.size() || !is_word(text[end]))) {
-      return true;
-    }
-  }
-  return false;
+  return plugin_sdk::MentionsWord(text, word, "_");
 }
 
 std::string TextOf(const json::value& v) {
@@ -144,20 +123,6 @@ std::string RefusedField(const plugin_sdk::Step& step, std::string_view text) {
   return "";
 }
 
-// Retry-After as delta-seconds (an HTTP-date needs a clock, which the adapter has none of).
-std::optional<int64_t> RetryAfterMs(const plugin_sdk::NameValues& headers) {
-  for (const auto& [name, value] : headers) {
-    if (strcasecmp(name.c_str(), "Retry-After") != 0) continue;
-    int64_t seconds = 0;
-    const char* end = value.data() + value.size();
-    auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
-    if (ec == std::errc() && ptr == end && seconds >= 0 && seconds <= 86'400) {
-      return seconds * 1000;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool IsMissingReference(const plugin_sdk::Step& step, const plugin_sdk::HttpResponse& response) {
@@ -166,47 +131,24 @@ bool IsMissingReference(const plugin_sdk::Step& step, const plugin_sdk::HttpResp
 
 plugin_sdk::SyncError ClassifyError(const plugin_sdk::Step& step,
                                     const plugin_sdk::HttpResponse& response) {
-  plugin_sdk::SyncError e;
+  plugin_sdk::SyncError e = plugin_sdk::ClassifyStatus(response.status, response.headers);
   const ProviderError provider = ParseError(response.body);
   e.provider_message = provider.text;
-  const int status = response.status;
-  e.message = "Plivo answered " + std::to_string(status) + " to " + step.request.method + " " +
-              step.request.path + " (" + step.target + ")" +
+  e.message = plugin_sdk::DescribeAnswer("Plivo", step, response.status) +
               (provider.text.empty() ? "" : ": " + provider.text) +
               (provider.api_id.empty() ? "" : " [api_id " + provider.api_id + "]");
   if (auto [field, uuid] = MissingReference(step, response); !field.empty()) {
-    e.code = kFailedPrecondition;
+    e.code = ToCode(ErrorCode::kFailedPrecondition);  // a 400, 404 or 422: not retryable
     e.field = field;
     e.message = field + ": " + uuid + " does not exist in the Plivo account (" + e.message + ")";
-    return e;
-  }
-  if (status == 429) {
-    e.code = kResourceExhausted;
-    e.retryable = true;
-    e.retry_after_ms = RetryAfterMs(response.headers);
-  } else if (status >= 500) {
-    e.code = kUnavailable;
-    e.retryable = true;
-  } else if (status == 401) {
-    e.code = kUnauthenticated;
-  } else if (status == 403) {
-    e.code = kPermissionDenied;
-  } else if (status == 404 && step.target.starts_with(std::string(kPhoneNumbers) + "/")) {
+  } else if (response.status == 404 && step.target.starts_with(std::string(kPhoneNumbers) + "/")) {
     const std::string digits = step.target.substr(std::string_view(kPhoneNumbers).size() + 1);
-    e.code = kFailedPrecondition;
+    e.code = ToCode(ErrorCode::kFailedPrecondition);
     e.field = kPhoneNumbers;
     e.message = std::string(kPhoneNumbers) + ": " + digits +
                 " is not a number of the Plivo account (" + e.message + ")";
-  } else if (status == 404) {
-    e.code = kNotFound;
-  } else if (status == 405 || status == 415) {
-    e.code = kInternal;  // a request Plivo's API does not take: the adapter's own fault
-  } else if (status >= 400) {
-    e.code = kInvalidArgument;  // 400, 409, 422: a value refused
-    e.field = RefusedField(step, provider.text);
-  } else {
-    e.code = kUnavailable;  // not an error status, yet not the answer expected either
-    e.retryable = true;
+  } else if (e.code == ToCode(ErrorCode::kInvalidArgument)) {
+    e.field = RefusedField(step, provider.text);  // 400, 409, 422: a value refused
   }
   return e;
 }

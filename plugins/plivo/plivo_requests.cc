@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "plivo_sync.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 
 namespace trunkline::plivo {
 namespace {
@@ -24,15 +25,10 @@ namespace json = boost::json;
 using plugin_sdk::DesiredTrunk;
 using plugin_sdk::Fields;
 using plugin_sdk::Observation;
+using plugin_sdk::ProgressNote;
 using plugin_sdk::Step;
 using plugin_sdk::StepKind;
-
-template <typename Map>
-const typename Map::mapped_type& At(const Map& map, const std::string& key) {
-  static const typename Map::mapped_type kNone{};
-  auto it = map.find(key);
-  return it == map.end() ? kNone : it->second;
-}
+using plugin_sdk::ValueOrEmpty;
 
 // The value a field stands at when the registry does not hold it; nullopt: JSON null.
 std::optional<std::string> UnsetText(Unset unset) {
@@ -53,17 +49,10 @@ std::optional<std::string> UnsetText(Unset unset) {
 // `fields`' value of `f` as text ("true"/"false" for booleans); an empty reference or name
 // is no value.
 std::optional<std::string> TextOf(const Fields& fields, const TrunkField& f) {
-  auto it = fields.find(f.name);
-  if (it == fields.end()) return std::nullopt;
-  std::string text;
-  if (const bool* b = std::get_if<bool>(&it->second)) {
-    text = *b ? "true" : "false";
-  } else if (const int64_t* i = std::get_if<int64_t>(&it->second)) {
-    text = std::to_string(*i);
-  } else {
-    text = std::get<std::string>(it->second);
+  std::optional<std::string> text = plugin_sdk::FieldText(fields, f.name);
+  if (text && text->empty() && f.unset != Unset::kEnabled && f.unset != Unset::kFalse) {
+    return std::nullopt;
   }
-  if (text.empty() && f.unset != Unset::kEnabled && f.unset != Unset::kFalse) return std::nullopt;
   return text;
 }
 
@@ -87,14 +76,9 @@ Step MakeStep(StepKind kind, std::string target, std::string method, std::string
   return s;
 }
 
-const std::string* Progress(const Observation& o, const std::string& key) {
-  auto it = o.progress.find(key);
-  return it == o.progress.end() ? nullptr : &it->second;
-}
-
 // A page of the account's trunks, at the offset `offset_key` holds (0 when none).
 Step Listing(StepKind kind, const Observation& o, const std::string& offset_key) {
-  const std::string* offset = Progress(o, offset_key);
+  const std::string* offset = ProgressNote(o, offset_key);
   Step s = MakeStep(kind, "trunks", "GET", kTrunksPath);
   s.request.query = {{"limit", std::to_string(kPageSize)}, {"offset", offset ? *offset : "0"}};
   return s;
@@ -163,11 +147,11 @@ void CheckNumber(const std::string& digits) {
 // number's routing.
 std::vector<Step> Reads(const DesiredTrunk& d, const Observation& o) {
   std::vector<Step> steps;
-  if (!Progress(o, "read:trunk")) {
+  if (!ProgressNote(o, "read:trunk")) {
     steps.push_back(MakeStep(StepKind::kRead, "trunk", "GET", TrunkPath(o.remote_id)));
   }
   for (const std::string& digits : NumbersToRead(&d, o)) {
-    if (Progress(o, "read:number:" + digits)) continue;
+    if (ProgressNote(o, "read:number:" + digits)) continue;
     CheckNumber(digits);
     steps.push_back(MakeStep(StepKind::kRead, NumberTarget(digits), "GET", NumberPath(digits)));
   }
@@ -177,7 +161,7 @@ std::vector<Step> Reads(const DesiredTrunk& d, const Observation& o) {
 // The numbers routed here that `want` lacks, and those it has that are not routed here.
 void NumberWrites(const std::vector<std::string>& want, const Observation& o,
                   std::vector<Step>& steps) {
-  const auto& have = At(o.content.attachments, kPhoneNumbers);
+  const auto& have = ValueOrEmpty(o.content.attachments, kPhoneNumbers);
   std::vector<std::string> unroute, route;
   for (const std::string& digits : have) {
     if (std::find(want.begin(), want.end(), digits) == want.end()) unroute.push_back(digits);
@@ -214,7 +198,7 @@ std::vector<Step> Writes(const DesiredTrunk& d, const Observation& o) {
     steps.push_back(
         MakeStep(StepKind::kUpdate, "trunk", "POST", TrunkPath(o.remote_id), std::move(body)));
   }
-  NumberWrites(At(d.content.attachments, kPhoneNumbers), o, steps);
+  NumberWrites(ValueOrEmpty(d.content.attachments, kPhoneNumbers), o, steps);
   return steps;
 }
 
@@ -237,9 +221,11 @@ bool IsNumber(std::string_view digits) {
 
 std::vector<std::string> NumbersToRead(const DesiredTrunk* desired, const Observation& o) {
   std::vector<std::string> out;
-  if (desired != nullptr) out = At(desired->content.attachments, kPhoneNumbers);
-  for (const auto& [digits, mapped] : At(o.item_ids, kPhoneNumbers)) out.push_back(digits);
-  for (const std::string& digits : At(o.content.attachments, kPhoneNumbers)) out.push_back(digits);
+  if (desired != nullptr) out = ValueOrEmpty(desired->content.attachments, kPhoneNumbers);
+  for (const auto& [digits, mapped] : ValueOrEmpty(o.item_ids, kPhoneNumbers))
+    out.push_back(digits);
+  for (const std::string& digits : ValueOrEmpty(o.content.attachments, kPhoneNumbers))
+    out.push_back(digits);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -16,6 +16,9 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "trunkline/plugin_sdk/json.h"
+#include "trunkline/plugin_sdk/provider_errors.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 #include "twilio_sync.h"
 
 namespace trunkline::twilio {
@@ -24,48 +27,24 @@ namespace {
 namespace json = boost::json;
 using plugin_sdk::AbsorbInput;
 using plugin_sdk::AbsorbResult;
+using plugin_sdk::AddSorted;
 using plugin_sdk::DesiredTrunk;
+using plugin_sdk::DropEmptyContainers;
 using plugin_sdk::Fields;
+using plugin_sdk::FieldText;
+using plugin_sdk::FieldValueOf;
+using plugin_sdk::ForgetRemoteTrunk;
+using plugin_sdk::MalformedAnswer;
+using plugin_sdk::MemberText;
 using plugin_sdk::Observation;
+using plugin_sdk::ParseJsonObject;
 using plugin_sdk::StepKind;
 using plugin_sdk::SyncError;
+using plugin_sdk::WireText;
 
 constexpr const char* kTrunkReadOnly[] = {
     "sid",          "account_sid",  "auth_type", "auth_type_set", "symmetric_rtp_enabled",
     "date_created", "date_updated", "url",       "links"};
-
-// An answer that should be a JSON resource but is not: a retryable error.
-struct BadAnswer {
-  std::string what;
-};
-
-json::object ParseObject(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) throw BadAnswer{"is not a JSON object"};
-  return std::move(v.as_object());
-}
-
-std::string Text(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "";
-}
-
-// A JSON value as a registry value: bool, int or str; arrays and objects as JSON text.
-std::optional<plugin_sdk::FieldValue> ValueOf(const json::value& v) {
-  if (v.is_bool()) return v.as_bool();
-  if (v.is_int64()) return v.as_int64();
-  if (v.is_uint64()) return static_cast<int64_t>(v.as_uint64());
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_null()) return std::nullopt;
-  return json::serialize(v);
-}
-
-std::string Wire(const plugin_sdk::FieldValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  return std::get<std::string>(v);
-}
 
 // `params`' fields of a resource, by the conventions at the top. `desired` is null for
 // import (keep every value).
@@ -74,13 +53,13 @@ Fields Observed(const json::object& o, const ParamName (&params)[N], const Field
   Fields out;
   for (const ParamName& p : params) {
     const json::value* v = o.if_contains(p.field);
-    std::optional<plugin_sdk::FieldValue> value = v ? ValueOf(*v) : std::nullopt;
+    std::optional<plugin_sdk::FieldValue> value = v ? FieldValueOf(*v) : std::nullopt;
     if (!value ||
         (std::holds_alternative<std::string>(*value) && std::get<std::string>(*value).empty())) {
       continue;
     }
     if (desired != nullptr && !desired->count(p.field) &&
-        (p.unset == nullptr || Wire(*value) == p.unset)) {
+        (p.unset == nullptr || WireText(*value) == p.unset)) {
       continue;
     }
     out[p.field] = std::move(*value);
@@ -112,12 +91,12 @@ std::string RecordingText(const json::object& r) {
 }
 
 void TakeTrunk(const json::object& t, const DesiredTrunk* d, Observation& o) {
-  o.remote_id = Text(t, "sid");
+  o.remote_id = MemberText(t, "sid");
   o.content.fields = Observed(t, kTrunkParams, DesiredFields(d));
   o.read_only.clear();
   for (const char* key : kTrunkReadOnly) {
     if (const json::value* v = t.if_contains(key)) {
-      if (auto value = ValueOf(*v)) o.read_only[key] = *value;
+      if (auto value = FieldValueOf(*v)) o.read_only[key] = *value;
     }
   }
   if (const json::value* r = t.if_contains(kRecording); r != nullptr && r->is_object()) {
@@ -133,26 +112,6 @@ void TakeRecording(const json::object& r, const DesiredTrunk* d, Observation& o)
     o.content.singletons[kRecording] = std::move(fields);
   }
   if (o.read_only.count(kRecording)) o.read_only[kRecording] = RecordingText(r);
-}
-
-// Leaves out the empty containers (an empty list reads as no list).
-void Tidy(Observation& o) {
-  std::erase_if(o.content.items, [](const auto& kv) { return kv.second.empty(); });
-  std::erase_if(o.item_ids, [](const auto& kv) { return kv.second.empty(); });
-  std::erase_if(o.content.attachments, [](const auto& kv) { return kv.second.empty(); });
-}
-
-// Forgets a trunk Twilio no longer has: read, it does not exist.
-void Forget(Observation& o) {
-  o.remote_id.clear();
-  o.item_ids.clear();
-  o.content = {};
-  o.read_only.clear();
-  o.read = true;
-  o.exists = false;
-  std::erase_if(o.progress, [](const auto& kv) {
-    return kv.first.starts_with("read:") || kv.first.starts_with("next:");
-  });
 }
 
 void CheckRead(Observation& o) {
@@ -176,30 +135,25 @@ Page PageOf(const json::object& body, const std::string& key, const std::string&
   if (const json::value* items = body.if_contains(key); items != nullptr && items->is_array()) {
     page.items = &items->as_array();
   } else {
-    throw BadAnswer{"has no \"" + key + "\" list"};
+    throw MalformedAnswer("has no \"" + key + "\" list");
   }
   const json::value* meta = body.if_contains("meta");
   const std::string next =
-      meta && meta->is_object() ? Text(meta->as_object(), "next_page_url") : "";
+      meta && meta->is_object() ? MemberText(meta->as_object(), "next_page_url") : "";
   if (next.empty()) return page;
   auto url = boost::urls::parse_uri_reference(next);
   const std::string at = url ? std::string(url->encoded_path()) : "";
   const size_t v1 = at.find("/v1/");
   if (v1 == std::string::npos || at.substr(v1) != path) {
-    throw BadAnswer{"names a next page outside " + path + ": " + next};
+    throw MalformedAnswer("names a next page outside " + path + ": " + next);
   }
   page.next = at.substr(v1) + (url->has_query() ? "?" + std::string(url->encoded_query()) : "");
   return page;
 }
 
-void AddSorted(std::vector<std::string>& ids, const std::string& id) {
-  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-}
-
 bool SameFields(const Fields& a, const Fields& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](auto& x, auto& y) {
-           return x.first == y.first && Wire(x.second) == Wire(y.second);
+           return x.first == y.first && WireText(x.second) == WireText(y.second);
          });
 }
 
@@ -210,7 +164,7 @@ void TakeOriginationUrls(const json::array& urls, const DesiredTrunk* d, Observa
   auto& ids = o.item_ids[kOriginationUrls];
   for (const json::value& v : urls) {
     if (!v.is_object()) continue;
-    const std::string sid = Text(v.as_object(), "sid");
+    const std::string sid = MemberText(v.as_object(), "sid");
     std::string key = d ? "remote:" + sid : sid;
     if (d == nullptr) ids[sid] = sid;
     for (const auto& [item, mapped] : ids) {
@@ -246,7 +200,7 @@ void FinishOriginationUrls(const DesiredTrunk* d, Observation& o) {
 }
 
 AbsorbResult Done(Observation o) {
-  Tidy(o);
+  DropEmptyContainers(o);
   return AbsorbResult{std::move(o), std::nullopt};
 }
 
@@ -265,7 +219,7 @@ std::string TrunkOf(const std::string& path) {
 // Returns the cursor of the next page, if any.
 std::optional<std::string> TakeListPage(const AbsorbInput& in, const std::string& part,
                                         const DesiredTrunk* d, bool first, Observation& o) {
-  const json::object body = ParseObject(in.response.body);
+  const json::object body = ParseJsonObject(in.response.body);
   const std::string sid = TrunkOf(in.step.request.path);
   const Page page = PageOf(body, part, SubResourcePath(sid, part));
   if (part == kOriginationUrls) {
@@ -276,7 +230,7 @@ std::optional<std::string> TakeListPage(const AbsorbInput& in, const std::string
     auto& ids = o.content.attachments[part];
     if (first) ids.clear();
     for (const json::value& v : *page.items) {
-      if (v.is_object()) AddSorted(ids, Text(v.as_object(), "sid"));
+      if (v.is_object()) AddSorted(ids, MemberText(v.as_object(), "sid"));
     }
   }
   return page.next;
@@ -285,14 +239,14 @@ std::optional<std::string> TakeListPage(const AbsorbInput& in, const std::string
 AbsorbResult AbsorbRead(const AbsorbInput& in, const std::string& part, Observation o) {
   const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
   if (in.response.status == 404) {
-    Forget(o);
+    ForgetRemoteTrunk(o, {"read:", "next:"});
     return Done(std::move(o));
   }
   if (in.response.status != 200) return Failed(in);
   if (part == "trunk") {
-    TakeTrunk(ParseObject(in.response.body), d, o);
+    TakeTrunk(ParseJsonObject(in.response.body), d, o);
   } else if (part == kRecording) {
-    TakeRecording(ParseObject(in.response.body), d, o);
+    TakeRecording(ParseJsonObject(in.response.body), d, o);
   } else {
     const std::string cursor = "next:" + part;
     const bool first = !o.progress.count(cursor);
@@ -310,7 +264,7 @@ AbsorbResult AbsorbRead(const AbsorbInput& in, const std::string& part, Observat
 // A trunk just made: nothing hangs under it yet, so every part reads as read.
 AbsorbResult AbsorbCreate(const AbsorbInput& in, Observation o) {
   if (in.response.status / 100 != 2) return Failed(in);
-  const json::object t = ParseObject(in.response.body);
+  const json::object t = ParseJsonObject(in.response.body);
   const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
   Observation made;  // create_pending cleared: the create's answer came
   made.progress = std::move(o.progress);
@@ -335,8 +289,8 @@ AbsorbResult AbsorbOriginationUrl(const AbsorbInput& in, const std::string& item
     return Done(std::move(o));
   }
   if (status / 100 != 2) return Failed(in);
-  const json::object u = ParseObject(in.response.body);
-  ids[item] = Text(u, "sid");
+  const json::object u = ParseJsonObject(in.response.body);
+  ids[item] = MemberText(u, "sid");
   items[item] = Observed(u, kOriginationUrlParams, nullptr);
   return Done(std::move(o));
 }
@@ -365,10 +319,7 @@ AbsorbResult AbsorbAssociation(const AbsorbInput& in, const std::string& part,
 }
 
 AbsorbResult AbsorbTrunkStep(const AbsorbInput& in, Observation o) {
-  const std::string& target = in.step.target;
-  const size_t slash = target.find('/');
-  const std::string part = target.substr(0, slash);
-  const std::string item = slash == std::string::npos ? "" : target.substr(slash + 1);
+  const auto [part, item] = plugin_sdk::SplitTarget(in.step.target);
   if (in.step.kind == StepKind::kCreate && part == "trunk") return AbsorbCreate(in, std::move(o));
   if (TrunkOf(in.step.request.path) != o.remote_id) return Done(std::move(o));  // stale
   if (in.step.kind == StepKind::kRead) return AbsorbRead(in, part, std::move(o));
@@ -376,11 +327,11 @@ AbsorbResult AbsorbTrunkStep(const AbsorbInput& in, Observation o) {
   if (part != "trunk" && part != kRecording) return AbsorbAssociation(in, part, item, std::move(o));
   const int status = in.response.status;
   if (status == 404 || (in.step.kind == StepKind::kDelete && status / 100 == 2)) {
-    Forget(o);  // deleted, or gone already
+    ForgetRemoteTrunk(o, {"read:", "next:"});  // deleted, or gone already
     return Done(std::move(o));
   }
   if (status / 100 != 2) return Failed(in);
-  const json::object answer = ParseObject(in.response.body);
+  const json::object answer = ParseJsonObject(in.response.body);
   const DesiredTrunk* d = in.desired ? &*in.desired : nullptr;
   if (part == "trunk") {
     TakeTrunk(answer, d, o);
@@ -399,16 +350,12 @@ bool EqualsIgnoringCase(const std::string& a, const std::string& b) {
 // where the desired trunk sets nothing.
 bool Matches(const Fields& want, const json::object& trunk) {
   const Fields have = Observed(trunk, kTrunkParams, nullptr);
-  const auto text = [](const Fields& f, const char* name) -> std::optional<std::string> {
-    auto it = f.find(name);
-    return it == f.end() ? std::nullopt : std::optional(Wire(it->second));
-  };
-  if (auto domain = text(want, "domain_name")) {
-    auto found = text(have, "domain_name");
+  if (auto domain = FieldText(want, "domain_name")) {
+    auto found = FieldText(have, "domain_name");
     return found && EqualsIgnoringCase(*found, *domain);
   }
   for (const ParamName& p : kTrunkParams) {
-    std::optional<std::string> w = text(want, p.field), h = text(have, p.field);
+    std::optional<std::string> w = FieldText(want, p.field), h = FieldText(have, p.field);
     if (w ? h != w : h && (p.unset == nullptr || *h != p.unset)) return false;
   }
   return true;
@@ -417,12 +364,12 @@ bool Matches(const Fields& want, const json::object& trunk) {
 // A page of the trunk listing, for a lookup (the matching candidates) or an import scan.
 AbsorbResult AbsorbListing(const AbsorbInput& in, Observation o) {
   if (in.response.status != 200) return Failed(in);
-  const json::object body = ParseObject(in.response.body);
+  const json::object body = ParseJsonObject(in.response.body);
   const Page page = PageOf(body, "trunks", "/v1/Trunks");
   for (const json::value& v : *page.items) {
     if (!v.is_object()) continue;
     const json::object& t = v.as_object();
-    const std::string sid = Text(t, "sid");
+    const std::string sid = MemberText(t, "sid");
     if (!IsSid(sid, "TK")) continue;
     if (in.desired) {
       if (Matches(in.desired->content.fields, t) &&
@@ -477,12 +424,12 @@ AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
   } else if (in.response.status != 200) {
     return Failed(in);
   } else if (part == kRecording) {
-    TakeRecording(ParseObject(in.response.body), nullptr, *found);
+    TakeRecording(ParseJsonObject(in.response.body), nullptr, *found);
     o.progress[key] = "1";
   } else {
     auto it = o.progress.find(key);
     auto next = TakeListPage(in, part, nullptr, it == o.progress.end(), *found);
-    Tidy(*found);
+    DropEmptyContainers(*found);
     o.progress[key] = next ? *next : "1";
   }
   o.scan_done = ScanDone(o);
@@ -497,13 +444,9 @@ AbsorbResult Absorb(const AbsorbInput& in) {
     if (in.step.target.starts_with("import/")) return AbsorbImportPart(in, std::move(o));
     if (in.step.target == "trunks") return AbsorbListing(in, std::move(o));
     return AbsorbTrunkStep(in, std::move(o));
-  } catch (const BadAnswer& bad) {
-    SyncError e;
-    e.code = 14;  // unavailable: something between answered for Twilio, or it misspoke
-    e.retryable = true;
-    e.message = "Twilio's answer (" + std::to_string(in.response.status) + ") to " +
-                in.step.request.method + " " + in.step.request.path + " " + bad.what;
-    return AbsorbResult{std::nullopt, std::move(e)};
+  } catch (const MalformedAnswer& bad) {
+    return AbsorbResult{std::nullopt, plugin_sdk::UnreadableAnswer("Twilio", in.step,
+                                                                   in.response.status, bad.what())};
   }
 }
 

@@ -2,44 +2,23 @@
 // expected absence) amounts to. The table is in README.md.
 //
 // Twilio's error body: {"code": <int>, "message": <str>, "more_info": <url>, "status": <int>}.
-#include <strings.h>
-
 #include <boost/json.hpp>
-#include <cctype>
-#include <charconv>
 
+#include "trunkline/plugin_sdk/provider_errors.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 #include "twilio_sync.h"
 
 namespace trunkline::twilio {
 namespace {
 
 namespace json = boost::json;
-
-// Trunkline's status codes (the numbering of ABI.md).
-constexpr int32_t kInvalidArgument = 3;
-constexpr int32_t kNotFound = 5;
-constexpr int32_t kPermissionDenied = 7;
-constexpr int32_t kResourceExhausted = 8;
-constexpr int32_t kFailedPrecondition = 9;
-constexpr int32_t kInternal = 13;
-constexpr int32_t kUnavailable = 14;
-constexpr int32_t kUnauthenticated = 16;
-
-// Whether `word` occurs in `text` as a whole word.
-bool Mentions(std::string_view text, std::string_view word) {
-  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
-    const size_t end = at + word.size();
-    const bool before = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
-    const bool after = end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
-    if (before && after) return true;
-  }
-  return false;
-}
+using plugin_sdk::ErrorCode;
+using plugin_sdk::ToCode;
 
 template <size_t N>
 const char* FieldNamed(const ParamName (&params)[N], std::string_view message) {
   for (const ParamName& p : params) {
-    if (Mentions(message, p.param)) return p.field;
+    if (plugin_sdk::MentionsWord(message, p.param)) return p.field;
   }
   return nullptr;
 }
@@ -75,25 +54,11 @@ std::string RefusedField(std::string_view part, std::string_view item, int64_t c
   return "";
 }
 
-// Retry-After as delta-seconds (an HTTP-date needs a clock, which the adapter has none of).
-std::optional<int64_t> RetryAfterMs(const plugin_sdk::NameValues& headers) {
-  for (const auto& [name, value] : headers) {
-    if (strcasecmp(name.c_str(), "Retry-After") != 0) continue;
-    int64_t seconds = 0;
-    const char* end = value.data() + value.size();
-    auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
-    if (ec == std::errc() && ptr == end && seconds >= 0 && seconds <= 86'400) {
-      return seconds * 1000;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 plugin_sdk::SyncError ClassifyError(const plugin_sdk::Step& step,
                                     const plugin_sdk::HttpResponse& response) {
-  plugin_sdk::SyncError e;
+  plugin_sdk::SyncError e = plugin_sdk::ClassifyStatus(response.status, response.headers);
   int64_t code = 0;
   boost::system::error_code ec;
   const json::value body = json::parse(response.body, ec);
@@ -107,39 +72,15 @@ plugin_sdk::SyncError ClassifyError(const plugin_sdk::Step& step,
       e.provider_message = std::string(m->as_string());
     }
   }
-  const std::string& target = step.target;
-  const size_t slash = target.find('/');
-  const std::string part = target.substr(0, slash);
-  const std::string item = slash == std::string::npos ? "" : target.substr(slash + 1);
-  e.message = "Twilio answered " + std::to_string(response.status) + " to " + step.request.method +
-              " " + step.request.path + " (" + target + ")" +
+  const auto [part, item] = plugin_sdk::SplitTarget(step.target);
+  e.message = plugin_sdk::DescribeAnswer("Twilio", step, response.status) +
               (e.provider_message.empty() ? "" : ": " + e.provider_message);
-  const int status = response.status;
-  if (status == 429) {
-    e.code = kResourceExhausted;
-    e.retryable = true;
-    e.retry_after_ms = RetryAfterMs(response.headers);
-  } else if (status >= 500) {
-    e.code = kUnavailable;
-    e.retryable = true;
-  } else if (status == 401) {
-    e.code = kUnauthenticated;
-  } else if (status == 403) {
-    e.code = kPermissionDenied;
-  } else if (status == 404 && step.kind == plugin_sdk::StepKind::kCreate && IsAssociation(part)) {
-    e.code = kFailedPrecondition;
+  if (response.status == 404 && step.kind == plugin_sdk::StepKind::kCreate && IsAssociation(part)) {
+    e.code = ToCode(ErrorCode::kFailedPrecondition);
     e.field = part;
     e.message = part + ": " + item + " does not exist in the Twilio account (" + e.message + ")";
-  } else if (status == 404) {
-    e.code = kNotFound;
-  } else if (status == 405 || status == 415) {
-    e.code = kInternal;  // a request Twilio's API does not take: the adapter's own fault
-  } else if (status >= 400) {
-    e.code = kInvalidArgument;
+  } else if (e.code == ToCode(ErrorCode::kInvalidArgument)) {
     e.field = RefusedField(part, item, code, e.provider_message);
-  } else {
-    e.code = kUnavailable;  // not an error status, yet not the answer expected either
-    e.retryable = true;
   }
   return e;
 }

@@ -14,6 +14,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "trunkline/plugin_sdk/form.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 #include "twilio_sync.h"
 
 namespace trunkline::twilio {
@@ -21,30 +23,15 @@ namespace {
 
 using plugin_sdk::DesiredTrunk;
 using plugin_sdk::Fields;
+using plugin_sdk::FieldText;
+using plugin_sdk::FormBody;
 using plugin_sdk::NameValues;
 using plugin_sdk::Observation;
+using plugin_sdk::ParseQuery;
+using plugin_sdk::ProgressNote;
 using plugin_sdk::Step;
 using plugin_sdk::StepKind;
-
-std::string Wire(const plugin_sdk::FieldValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  return std::get<std::string>(v);
-}
-
-std::optional<std::string> WireOf(const Fields& fields, const char* name) {
-  auto it = fields.find(name);
-  if (it == fields.end()) return std::nullopt;
-  return Wire(it->second);
-}
-
-std::string Form(const NameValues& params) {
-  std::string body;
-  for (const auto& [name, value] : params) {
-    body += (body.empty() ? "" : "&") + name + "=" + FormEncode(value);
-  }
-  return body;
-}
+using plugin_sdk::ValueOrEmpty;
 
 // The parameters that make `have` equal `want`, in the table's order. A field `want` lacks
 // is sent as its `unset` value when Twilio holds something else, or left alone when it has
@@ -53,10 +40,10 @@ template <size_t N>
 NameValues Changes(const ParamName (&params)[N], const Fields& want, const Fields& have) {
   NameValues out;
   for (const ParamName& p : params) {
-    std::optional<std::string> w = WireOf(want, p.field);
+    std::optional<std::string> w = FieldText(want, p.field);
     if (!w && p.unset == nullptr) continue;  // not the registry's: left as Twilio has it
     const std::string target = w ? *w : p.unset;
-    std::optional<std::string> h = WireOf(have, p.field);
+    std::optional<std::string> h = FieldText(have, p.field);
     if (!h && p.unset != nullptr) h = p.unset;
     if (h != target) out.emplace_back(p.param, target);
   }
@@ -68,7 +55,7 @@ template <size_t N>
 NameValues All(const ParamName (&params)[N], const Fields& fields) {
   NameValues out;
   for (const ParamName& p : params) {
-    if (std::optional<std::string> w = WireOf(fields, p.field)) out.emplace_back(p.param, *w);
+    if (std::optional<std::string> w = FieldText(fields, p.field)) out.emplace_back(p.param, *w);
   }
   return out;
 }
@@ -103,11 +90,6 @@ Step ListStep(StepKind kind, std::string target, const std::string& path,
   return s;
 }
 
-const std::string* Progress(const Observation& o, const std::string& key) {
-  auto it = o.progress.find(key);
-  return it == o.progress.end() ? nullptr : &it->second;
-}
-
 // The read of one part of the trunk `sid`, continuing at `cursor` when given.
 Step ReadPart(StepKind kind, std::string target, const std::string& sid, std::string_view part,
               const std::string* cursor) {
@@ -122,29 +104,22 @@ Step ReadPart(StepKind kind, std::string target, const std::string& sid, std::st
 std::vector<Step> Reads(const Observation& o) {
   std::vector<Step> steps;
   for (const char* part : kParts) {
-    if (Progress(o, std::string("read:") + part)) continue;
+    if (ProgressNote(o, std::string("read:") + part)) continue;
     steps.push_back(ReadPart(StepKind::kRead, part, o.remote_id, part,
-                             Progress(o, std::string("next:") + part)));
+                             ProgressNote(o, std::string("next:") + part)));
   }
   return steps;
-}
-
-template <typename Map>
-const typename Map::mapped_type& At(const Map& map, const std::string& key) {
-  static const typename Map::mapped_type kNone{};
-  auto it = map.find(key);
-  return it == map.end() ? kNone : it->second;
 }
 
 // The Twilio sid of origination URL `key`: "remote:<sid>", or the one item_ids maps it to.
 std::string OriginationUrlSid(const Observation& o, const std::string& key) {
   if (key.starts_with("remote:")) return key.substr(7);
-  return At(At(o.item_ids, kOriginationUrls), key);
+  return ValueOrEmpty(ValueOrEmpty(o.item_ids, kOriginationUrls), key);
 }
 
 void OriginationUrlWrites(const DesiredTrunk& d, const Observation& o, std::vector<Step>& steps) {
-  const auto& want = At(d.content.items, kOriginationUrls);
-  const auto& have = At(o.content.items, kOriginationUrls);
+  const auto& want = ValueOrEmpty(d.content.items, kOriginationUrls);
+  const auto& have = ValueOrEmpty(o.content.items, kOriginationUrls);
   const std::string list = SubResourcePath(o.remote_id, kOriginationUrls);
   const std::string prefix = std::string(kOriginationUrls) + "/";
   for (const auto& [key, fields] : have) {  // deletes first: they make room
@@ -159,20 +134,20 @@ void OriginationUrlWrites(const DesiredTrunk& d, const Observation& o, std::vect
     if (NameValues changes = Changes(kOriginationUrlParams, fields, found->second);
         !changes.empty()) {
       steps.push_back(
-          MakeStep(StepKind::kUpdate, prefix + key, "POST", list + "/" + sid, Form(changes)));
+          MakeStep(StepKind::kUpdate, prefix + key, "POST", list + "/" + sid, FormBody(changes)));
     }
   }
   for (const auto& [key, fields] : want) {
     if (have.count(key) && IsSid(OriginationUrlSid(o, key), "OU")) continue;
     steps.push_back(MakeStep(StepKind::kCreate, prefix + key, "POST", list,
-                             Form(All(kOriginationUrlParams, fields))));
+                             FormBody(All(kOriginationUrlParams, fields))));
   }
 }
 
 void AssociationWrites(const DesiredTrunk& d, const Observation& o, std::vector<Step>& steps) {
   for (const Association& a : kAssociations) {
-    const auto& want = At(d.content.attachments, a.sub_resource);
-    const auto& have = At(o.content.attachments, a.sub_resource);
+    const auto& want = ValueOrEmpty(d.content.attachments, a.sub_resource);
+    const auto& have = ValueOrEmpty(o.content.attachments, a.sub_resource);
     const std::string path = SubResourcePath(o.remote_id, a.sub_resource);
     const std::string prefix = std::string(a.sub_resource) + "/";
     std::vector<std::string> detach, attach;
@@ -191,7 +166,7 @@ void AssociationWrites(const DesiredTrunk& d, const Observation& o, std::vector<
     }
     for (const std::string& id : attach) {
       steps.push_back(
-          MakeStep(StepKind::kCreate, prefix + id, "POST", path, Form({{a.param, id}})));
+          MakeStep(StepKind::kCreate, prefix + id, "POST", path, FormBody({{a.param, id}})));
     }
   }
 }
@@ -203,13 +178,13 @@ std::vector<Step> Writes(const DesiredTrunk& d, const Observation& o) {
   if (NameValues changes = Changes(kTrunkParams, d.content.fields, o.content.fields);
       !changes.empty()) {
     steps.push_back(MakeStep(StepKind::kUpdate, "trunk", "POST", SubResourcePath(o.remote_id, ""),
-                             Form(changes)));
+                             FormBody(changes)));
   }
-  if (NameValues changes = Changes(kRecordingParams, At(d.content.singletons, kRecording),
-                                   At(o.content.singletons, kRecording));
+  if (NameValues changes = Changes(kRecordingParams, ValueOrEmpty(d.content.singletons, kRecording),
+                                   ValueOrEmpty(o.content.singletons, kRecording));
       !changes.empty()) {
     steps.push_back(MakeStep(StepKind::kUpdate, kRecording, "POST",
-                             SubResourcePath(o.remote_id, kRecording), Form(changes)));
+                             SubResourcePath(o.remote_id, kRecording), FormBody(changes)));
   }
   OriginationUrlWrites(d, o, steps);
   AssociationWrites(d, o, steps);
@@ -218,14 +193,14 @@ std::vector<Step> Writes(const DesiredTrunk& d, const Observation& o) {
 
 // The import scan: the trunk listing, then every part of each trunk found.
 std::vector<Step> Scan(const Observation& o) {
-  if (!Progress(o, "scan:listed")) {
-    return {ListStep(StepKind::kRead, "trunks", "/v1/Trunks", Progress(o, "scan:next"))};
+  if (!ProgressNote(o, "scan:listed")) {
+    return {ListStep(StepKind::kRead, "trunks", "/v1/Trunks", ProgressNote(o, "scan:next"))};
   }
   std::vector<Step> steps;
   for (const Observation& found : o.found) {
     for (const char* part : kParts) {
       if (part == std::string_view("trunk")) continue;  // the listing holds it
-      const std::string* state = Progress(o, "import:" + found.remote_id + ":" + part);
+      const std::string* state = ProgressNote(o, "import:" + found.remote_id + ":" + part);
       if (state != nullptr && *state == "1") continue;
       steps.push_back(ReadPart(StepKind::kRead, "import/" + found.remote_id + "/" + part,
                                found.remote_id, part, state));
@@ -240,60 +215,6 @@ bool IsSid(std::string_view sid, std::string_view prefix) {
   if (sid.size() != 34 || !sid.starts_with(prefix) || prefix.size() != 2) return false;
   return std::all_of(sid.begin() + 2, sid.end(),
                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
-std::string FormEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
-plugin_sdk::NameValues ParseQuery(std::string_view query) {
-  const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  const auto decode = [&](std::string_view text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '+') {
-        out += ' ';
-      } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-                 hex(text[i + 2]) >= 0) {
-        out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-        i += 2;
-      } else {
-        out += text[i];
-      }
-    }
-    return out;
-  };
-  plugin_sdk::NameValues out;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t end = query.find('&', start);
-    if (end == std::string_view::npos) end = query.size();
-    const std::string_view pair = query.substr(start, end - start);
-    if (!pair.empty()) {
-      const size_t eq = pair.find('=');
-      out.emplace_back(decode(pair.substr(0, eq)),
-                       eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1)));
-    }
-    start = end + 1;
-  }
-  return out;
 }
 
 std::string SubResourcePath(const std::string& trunk_sid, std::string_view part) {
@@ -311,11 +232,11 @@ std::vector<Step> Plan(const std::optional<DesiredTrunk>& desired, const Observa
   if (!desired) return o.scan_done ? std::vector<Step>{} : Scan(o);
   if (o.remote_id.empty()) {
     if (o.create_pending && !o.lookup_done) {  // the trunk a lost create made may exist
-      return {ListStep(StepKind::kLookup, "trunks", "/v1/Trunks", Progress(o, "lookup:next"))};
+      return {ListStep(StepKind::kLookup, "trunks", "/v1/Trunks", ProgressNote(o, "lookup:next"))};
     }
     if (desired->deleted) return {};
     return {MakeStep(StepKind::kCreate, "trunk", "POST", "/v1/Trunks",
-                     Form(All(kTrunkParams, desired->content.fields)))};
+                     FormBody(All(kTrunkParams, desired->content.fields)))};
   }
   if (!IsSid(o.remote_id, "TK")) {
     throw std::invalid_argument("remote id \"" + o.remote_id + "\" is not a Twilio trunk sid");

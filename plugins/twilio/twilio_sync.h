@@ -73,13 +73,6 @@ inline constexpr const char* kParts[] = {
 // Whether `sid` is `prefix` followed by 32 hex digits (every Twilio sid is).
 bool IsSid(std::string_view sid, std::string_view prefix);
 
-// `text` with every byte but A-Z a-z 0-9 - . _ ~ as %XX (upper-case hex), as Twilio's own
-// client encodes form values (a space is %20, ':' is %3A).
-std::string FormEncode(std::string_view text);
-
-// "a=b&c=d" with %XX and '+' decoded, as name/value pairs.
-plugin_sdk::NameValues ParseQuery(std::string_view query);
-
 // The path relative to `base` of a collection or sub-resource: "/v1/Trunks/TK.../<segment>".
 std::string SubResourcePath(const std::string& trunk_sid, std::string_view part);
 

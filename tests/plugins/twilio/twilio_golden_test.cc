@@ -2,6 +2,7 @@
 // body bytes) and the observations Twilio's reference answers (data/) turn into.
 #include <gtest/gtest.h>
 
+#include "trunkline/plugin_sdk/form.h"
 #include "twilio_test_util.h"
 
 namespace trunkline::twilio::testing {
@@ -511,7 +512,10 @@ TEST(TwilioGoldenTest, MalformedRemoteIdNeverReachesAPath) {
   EXPECT_THROW(Plan(ReferenceTrunk(), o), std::invalid_argument);
 }
 
+// The SDK's form encoding (form.h) is what Twilio's own client sends.
 TEST(TwilioGoldenTest, FormEncodingAndQueryDecoding) {
+  using plugin_sdk::FormEncode;
+  using plugin_sdk::ParseQuery;
   EXPECT_EQ(FormEncode("My trunk"), "My%20trunk");
   EXPECT_EQ(FormEncode("sip:pbx.example.com:5060"), "sip%3Apbx.example.com%3A5060");
   EXPECT_EQ(FormEncode("a-b_c.d~e+f&g=h/é"), "a-b_c.d~e%2Bf%26g%3Dh%2F%C3%A9");

@@ -34,22 +34,13 @@
 #include <string_view>
 
 #include "trunkline/plugin_sdk/abi.h"
+#include "trunkline/plugin_sdk/error_code.h"
 #include "trunkline/plugin_sdk/sync_codec.h"
 
 namespace trunkline::plugin_sdk {
 inline namespace abi_v1 {
 
-// Status codes a plugin may report (trunkline's numbering).
-enum class ErrorCode : int32_t {
-  kInvalidArgument = 3,
-  kNotFound = 5,
-  kFailedPrecondition = 9,
-  kUnimplemented = 12,
-  kInternal = 13,
-  kUnavailable = 14,
-};
-
-// Throw to report an error with a specific code.
+// Throw to report an error with a specific code (error_code.h).
 class PluginError : public std::runtime_error {
  public:
   PluginError(ErrorCode code, const std::string& message)
