@@ -254,9 +254,9 @@ TEST_F(RegistryTest, RefusedCommandsWriteNothing) {
   ASSERT_FALSE(outbound.ok());
   EXPECT_THAT(outbound.status().message(),
               HasSubstr("ipacl_uuid: an outbound trunk needs ipacl_uuid or credential_uuid"));
-  auto unknown = Run("x1", domain::CreateTrunk{"telnyx", "main", {}}, "c2");
+  auto unknown = Run("x1", domain::CreateTrunk{"bandwidth", "main", {}}, "c2");
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
-  EXPECT_THAT(unknown.status().message(), HasSubstr("loaded: plivo, twilio"));
+  EXPECT_THAT(unknown.status().message(), HasSubstr("loaded: plivo, telnyx, twilio"));
   EXPECT_EQ(Run("nope", domain::DeleteTrunk{}, "c3").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(registry_->journal().LastPosition(), before);
 }

@@ -328,10 +328,11 @@ TEST_F(TrunkctlTest, PluginsCanBeListedAndInspected) {
   EXPECT_THAT(list.out,
               ::testing::ContainsRegex("twilio [0-9]+\\.[0-9]+\\.[0-9]+ \\(ABI 1\\.1\\)"));
   EXPECT_THAT(list.out, ::testing::ContainsRegex("plivo [0-9]+\\.[0-9]+\\.[0-9]+ \\(ABI 1\\.1\\)"));
+  EXPECT_THAT(list.out, ::testing::ContainsRegex("telnyx [0-9]+\\.[0-9]+\\.[0-9]+ \\(ABI 1\\.1\\)"));
   auto schema = Json("plugins inspect twilio");
   EXPECT_EQ(schema.at("provider"), "twilio");
   EXPECT_EQ(schema.at("fields").at(0).at("name"), "friendly_name");
-  EXPECT_EQ(Ctl("plugins inspect telnyx").code, 4);
+  EXPECT_EQ(Ctl("plugins inspect bandwidth").code, 4);
 }
 
 TEST_F(TrunkctlTest, AWriterWaitsUpToWaitLockForTheProcessThatHoldsTheDataDir) {

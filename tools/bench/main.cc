@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
   sync->add_option("--plivo-trunks", sync_options.plivo_trunks,
                    "Plivo trunks (the account limited to 60 requests/s)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
+  sync->add_option("--telnyx-trunks", sync_options.telnyx_trunks,
+                   "Telnyx connections, one FQDN each (20 ms added latency)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000}));
   sync->add_option("--concurrency", sync_options.concurrency, "trunks synced at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -107,7 +110,8 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember({"sync_1000_latency20ms_s", "sync_floor_s", "sync_ratio",
                              "sync_idle_cpu_pct", "sync_plivo_ratelimited_s", "plivo_floor_s",
-                             "plivo_ratio", "plivo_429_count"}));
+                             "plivo_ratio", "plivo_429_count", "sync_telnyx_latency20ms_s",
+                             "telnyx_floor_s", "telnyx_ratio"}));
 
   LoadBenchOptions load_options;
   CLI::App* load = app.add_subcommand(

@@ -24,6 +24,7 @@ constexpr char kTwilioSid[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kTwilioToken[] = "bench-twilio-token";
 constexpr char kPlivoAuthId[] = "MABENCHMARK0000000001";
 constexpr char kPlivoToken[] = "bench-plivo-token";
+constexpr char kTelnyxKey[] = "KEY0BENCH00000000000000000000001_bench";
 
 std::string Basic(const std::string& user, const std::string& password) {
   const std::string plain = user + ":" + password;
@@ -54,6 +55,7 @@ Result<std::unique_ptr<emulator::Emulator>> StartEmulator(const std::string& fau
   emulator::EmulatorOptions options;
   options.twilio.accounts = {{kTwilioSid, kTwilioToken}};
   options.plivo.accounts = {{kPlivoAuthId, kPlivoToken}};
+  options.telnyx.accounts = {{kTelnyxKey, {}}};
   options.threads = 2;
   TRUNKLINE_ASSIGN_OR_RETURN(options.faults, emulator::ParseFaults(faults));
   return emulator::Emulator::Start(options);
@@ -77,9 +79,13 @@ registry::CommandMeta Meta(const std::string& id) {
 sync::AccountResolver Resolver(const emulator::Emulator& emu, double plivo_rate) {
   const std::string twilio = "http://127.0.0.1:" + std::to_string(emu.twilio_port());
   const std::string plivo = "http://127.0.0.1:" + std::to_string(emu.plivo_port());
+  const std::string telnyx = "http://127.0.0.1:" + std::to_string(emu.telnyx_port());
   return [=](const std::string& provider, const std::string&) -> Result<sync::AccountAccess> {
     if (provider == "twilio") {
       return sync::AccountAccess{twilio, kTwilioSid, Basic(kTwilioSid, kTwilioToken), 0, 1, 0};
+    }
+    if (provider == "telnyx") {
+      return sync::AccountAccess{telnyx, "", std::string("Bearer ") + kTelnyxKey, 0, 1, 0};
     }
     return sync::AccountAccess{plivo,
                                kPlivoAuthId,
@@ -205,6 +211,28 @@ Status MeasurePlivo(const SyncBenchOptions& o, const std::filesystem::path& root
   return OkStatus();
 }
 
+Status MeasureTelnyx(const SyncBenchOptions& o, const std::filesystem::path& root,
+                     std::vector<Figure>& figures) {
+  TRUNKLINE_ASSIGN_OR_RETURN(auto emu, StartEmulator("latency=20"));
+  TRUNKLINE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(root / "telnyx"));
+  for (uint64_t i = 0; i < o.telnyx_trunks; ++i) {
+    const std::string id = "tx" + std::to_string(i);
+    domain::CreateTrunk create{"telnyx", "default", {}};
+    create.fields.set = {{"connection_name", "bench-" + std::to_string(i)}};
+    TRUNKLINE_RETURN_IF_ERROR(reg->Execute(id, create, Meta(id + "-create")).status());
+    domain::AddItem fqdn{"fqdns", "main", {}};
+    fqdn.fields.set = {{"fqdn", "sbc-" + std::to_string(i) + ".example.com"}};
+    TRUNKLINE_RETURN_IF_ERROR(reg->Execute(id, fqdn, Meta(id + "-fqdn")).status());
+  }
+  TRUNKLINE_ASSIGN_OR_RETURN(Pass pass, SyncOnce(*reg, Resolver(*emu, 0), o.concurrency));
+  const double floor = pass.requests * 0.020 / o.concurrency;
+  figures.push_back({"sync_telnyx_latency20ms_s", pass.seconds, "s"});
+  figures.push_back({"telnyx_requests", static_cast<double>(pass.requests), "requests"});
+  figures.push_back({"telnyx_floor_s", floor, "s"});
+  figures.push_back({"telnyx_ratio", pass.seconds / floor, "x"});
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<std::vector<Figure>> RunSyncBench(const SyncBenchOptions& options) {
@@ -217,6 +245,9 @@ Result<std::vector<Figure>> RunSyncBench(const SyncBenchOptions& options) {
         if (Wanted(options, {"sync_plivo_ratelimited_s", "plivo_floor_s", "plivo_ratio",
                              "plivo_429_count"})) {
           TRUNKLINE_RETURN_IF_ERROR(MeasurePlivo(options, root, figures));
+        }
+        if (Wanted(options, {"sync_telnyx_latency20ms_s", "telnyx_floor_s", "telnyx_ratio"})) {
+          TRUNKLINE_RETURN_IF_ERROR(MeasureTelnyx(options, root, figures));
         }
         return OkStatus();
       });
