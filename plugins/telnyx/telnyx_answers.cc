@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "telnyx_values.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 
 namespace trunkline::telnyx {
 namespace {
@@ -162,17 +163,7 @@ AbsorbResult Failed(const AbsorbInput& in) {
 bool IsSuccess(int status) { return status / 100 == 2; }
 
 // Forgets a connection Telnyx no longer has: read, it does not exist.
-void Forget(Observation& o) {
-  o.remote_id.clear();
-  o.item_ids.clear();
-  o.content = {};
-  o.read_only.clear();
-  o.read = true;
-  o.exists = false;
-  std::erase_if(o.progress, [](const auto& kv) {
-    return kv.first.starts_with("read:") || kv.first.starts_with("next:");
-  });
-}
+void Forget(Observation& o) { plugin_sdk::ForgetRemoteTrunk(o, {"read:", "next:"}); }
 
 // Marks the connection to be read again, whole.
 void Reread(Observation& o) {
