@@ -29,7 +29,7 @@ constexpr int kNumbers = 60;  // the account's numbers: +1555001NNNN, NNNN from 
 
 // The account's n-th number as a trunk attaches it: E.164 digits without '+'.
 std::string Number(int n) {
-  char digits[16];
+  char digits[32];
   std::snprintf(digits, sizeof digits, "1555001%04d", n);
   return digits;
 }
