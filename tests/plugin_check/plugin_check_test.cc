@@ -52,6 +52,15 @@ std::string Line(const std::string& out, const std::string& id) {
 
 std::string Plugin(const char* path) { return std::string("'") + path + "'"; }
 
+// Built with AddressSanitizer (scripts/sanitize.sh), the checker skips its two memory checks
+// (the sanitizer's allocator keeps no heap figures), and a plugin that crashes on purpose
+// makes the sanitizer report, which fails that run: those faults are not tried there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 TEST(PluginCheckTest, TwilioPassesEveryCheck) {
   const Outcome o = Check("--seed 11 --cases 1000 " + Plugin(TRUNKLINE_TWILIO_PLUGIN));
   EXPECT_EQ(o.exit_code, 0) << o.out;
@@ -125,7 +134,8 @@ TEST(PluginCheckTest, AFaultFailsItsCheckInAFullRunToo) {
   EXPECT_EQ(o.exit_code, 1) << o.out;
   EXPECT_THAT(Line(o.out, "requests.secrets"), StartsWith("FAIL"));
   EXPECT_THAT(Line(o.out, "requests.authorization"), StartsWith("PASS"));
-  EXPECT_THAT(o.out, HasSubstr(": 32 passed, 1 failed, 0 skipped in "));
+  EXPECT_THAT(o.out, HasSubstr(kAddressSanitizer ? ": 30 passed, 1 failed, 2 skipped in "
+                                                 : ": 32 passed, 1 failed, 0 skipped in "));
 }
 
 TEST(PluginCheckTest, ChecksSelectsChecksByIdOrGroup) {
@@ -141,6 +151,7 @@ TEST(PluginCheckTest, ChecksSelectsChecksByIdOrGroup) {
 }
 
 TEST(PluginCheckTest, TheSameSeedGivesTheSameReport) {
+  if (kAddressSanitizer) GTEST_SKIP() << "the fixture crashes on purpose";
   const std::string args =
       "--seed 5 --cases 200 --checks robust.sync_absorb " + Plugin(TRUNKLINE_BROKEN_FIXTURE);
   const Outcome a = Check(args, "crash_absorb");
@@ -160,6 +171,11 @@ class PluginCheckFaultTest : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(PluginCheckFaultTest, FailsTheCheckAboutItSayingWhy) {
   const Fault& f = GetParam();
+  const std::string fault = f.fault;
+  const std::string check = f.check;
+  if (kAddressSanitizer && (fault.starts_with("crash_") || check.starts_with("memory."))) {
+    GTEST_SKIP() << "not checked under AddressSanitizer (see kAddressSanitizer)";
+  }
   // Only the check about the fault (and loading), to keep the run short.
   const Outcome o = Check("--seed 3 --cases 300 --timeout-ms 300 --checks " + std::string(f.check) +
                               " " + Plugin(TRUNKLINE_BROKEN_FIXTURE),

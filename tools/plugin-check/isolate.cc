@@ -170,7 +170,10 @@ void WriteAll(int fd, const std::string& bytes) {
                             const IsolationOptions& options) {
   // Whatever the plugin prints goes to stderr, never into the checker's report on stdout.
   dup2(STDERR_FILENO, STDOUT_FILENO);
-  if (options.memory_limit_mb > 0) {
+  // AddressSanitizer reserves terabytes of address space for its shadow memory: under it an
+  // address space limit would only make every allocation fail (a checker built so checks
+  // the plugin's memory with the sanitizer itself).
+  if (options.memory_limit_mb > 0 && !kAddressSanitizer) {
     const rlim_t bytes = static_cast<rlim_t>(options.memory_limit_mb) << 20;
     const rlimit limit{bytes, bytes};
     setrlimit(RLIMIT_AS, &limit);

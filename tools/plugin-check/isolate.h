@@ -22,6 +22,15 @@
 
 namespace trunkline::plugin_check {
 
+// Whether the checker is built with AddressSanitizer (scripts/sanitize.sh): its allocator
+// reserves terabytes of address space (no address space limit can apply) and keeps no heap
+// figures (the memory checks are left to its leak checker).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // The child's side of the pipe to the parent. Not thread-safe.
 class Channel {
  public:

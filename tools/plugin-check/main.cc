@@ -64,7 +64,7 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
   app.add_option("--memory-limit-mb", args.memory_limit_mb,
                  "address space limit of the processes that call the plugin, MiB; 0: none "
-                 "(default 4096; use 0 under sanitizers)");
+                 "(default 4096; none in a checker built with AddressSanitizer)");
   app.add_option("--checks", args.only,
                  "run only these checks: ids or groups such as robust or pure.sync_plan, "
                  "comma-separated (descriptor.*, host.load and schema.describe always run)")

@@ -3,6 +3,7 @@
 // their members into a larger block of it.
 #include "mutate.h"
 
+#include <algorithm>
 #include <limits>
 #include <msgpack.hpp>
 
@@ -263,7 +264,7 @@ std::string MapStrings(const std::string& valid,
                        const std::function<std::string(std::string)>& fn) {
   msgpack::zone zone;
   size_t offset = 0;
-  msgpack::object root = msgpack::unpack(zone, valid.data(), valid.size(), offset);
+  msgpack::object root = UnpackBounded(zone, valid, offset);
   std::vector<Node> nodes;
   Collect(root, "$", nodes);
   for (Node& n : nodes) {
@@ -303,7 +304,7 @@ std::vector<Case> NamedCases(const std::string& valid) {
     out.push_back({"every string with a NUL byte",
                    MapStrings(valid, [](std::string s) { return s + std::string(1, '\0') + s; })});
     size_t offset = 0;
-    const msgpack::object root = msgpack::unpack(zone, valid.data(), valid.size(), offset);
+    const msgpack::object root = UnpackBounded(zone, valid, offset);
     if (root.type == msgpack::type::MAP) {
       msgpack::sbuffer buffer;
       msgpack::packer<msgpack::sbuffer> pk(buffer);
@@ -342,7 +343,7 @@ std::vector<Case> HostileCases(const std::string& valid, size_t max_cases) {
   }
   msgpack::zone zone;
   size_t offset = 0;
-  msgpack::object root = msgpack::unpack(zone, valid.data(), valid.size(), offset);
+  msgpack::object root = UnpackBounded(zone, valid, offset);
   std::vector<Node> nodes;
   Collect(root, "$", nodes);
   for (Node& n : nodes) {
@@ -361,6 +362,13 @@ std::vector<Case> HostileCases(const std::string& valid, size_t max_cases) {
   return out;
 }
 
+msgpack::object UnpackBounded(msgpack::zone& zone, std::string_view bytes, size_t& offset) {
+  const size_t n = std::min<size_t>(bytes.size(), UINT32_MAX);
+  const msgpack::unpack_limit limits(/*array=*/n, /*map=*/n / 2, /*str=*/n, /*bin=*/n,
+                                     /*ext=*/n, /*depth=*/1000);
+  return msgpack::unpack(zone, bytes.data(), bytes.size(), offset, nullptr, nullptr, limits);
+}
+
 std::string Mutate(const std::string& valid, Rng& rng, std::string* what) {
   std::string bytes = valid;
   what->clear();
@@ -371,7 +379,7 @@ std::string Mutate(const std::string& valid, Rng& rng, std::string* what) {
       try {
         msgpack::zone zone;
         size_t offset = 0;
-        msgpack::object root = msgpack::unpack(zone, bytes.data(), bytes.size(), offset);
+        msgpack::object root = UnpackBounded(zone, bytes, offset);
         if (offset == bytes.size() && MutateTree(root, zone, rng, &did)) {
           bytes = Pack(root);
           done = true;

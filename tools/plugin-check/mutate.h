@@ -8,7 +8,9 @@
 // Deterministic for a given Rng state. Not thread-safe.
 #pragma once
 
+#include <msgpack.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inputs.h"
@@ -23,6 +25,12 @@ struct Case {
 // The fixed hostile cases derived from `valid` (an encoded valid input of the function),
 // at most `max_cases` of them (cuts and type swaps are thinned evenly past that).
 std::vector<Case> HostileCases(const std::string& valid, size_t max_cases);
+
+// The first msgpack value of `bytes`, read into `zone` (`offset` moves past it), refused
+// (msgpack's exceptions) when a count or length claims more than `bytes` could hold or it
+// nests deeper than 1000: the checker reads hostile bytes too, and must not reserve memory
+// for what they merely claim.
+msgpack::object UnpackBounded(msgpack::zone& zone, std::string_view bytes, size_t& offset);
 
 // 1 to 3 mutations of the msgpack value `valid`; *what says which.
 std::string Mutate(const std::string& valid, Rng& rng, std::string* what);

@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "mutate.h"
 #include "trunkline/domain/provider_schema.h"
 
 namespace trunkline::plugin_check {
@@ -287,9 +288,11 @@ std::vector<std::string> SecretFields(const Schema& schema, std::string_view sch
   std::set<std::string> trunk_marked;
   std::map<std::string, std::set<std::string>> sub_marked;
   try {
-    msgpack::object_handle h = msgpack::unpack(schema_bytes.data(), schema_bytes.size());
-    trunk_marked = Marked(h.get());
-    const msgpack::object* subs = Member(h.get(), "sub_resources");
+    msgpack::zone zone;
+    size_t offset = 0;
+    const msgpack::object root = UnpackBounded(zone, schema_bytes, offset);
+    trunk_marked = Marked(root);
+    const msgpack::object* subs = Member(root, "sub_resources");
     if (subs != nullptr && subs->type == msgpack::type::ARRAY) {
       for (uint32_t i = 0; i < subs->via.array.size; ++i) {
         const msgpack::object* name = Member(subs->via.array.ptr[i], "name");
