@@ -1,5 +1,7 @@
 #include "telnyx_schema.h"
 
+#include "trunkline/plugin_sdk/schema_builders.h"
+
 namespace trunkline::telnyx {
 namespace {
 
@@ -8,56 +10,13 @@ using plugin_sdk::FieldType;
 using plugin_sdk::SubResourceKind;
 using plugin_sdk::SubResourceSpec;
 
-FieldSpec Text(std::string name, uint32_t max_length = 0) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.max_length = max_length;
-  return f;
-}
-
-FieldSpec Pattern(std::string name, std::string pattern, std::string rule) {
-  FieldSpec f = Text(std::move(name));
-  f.pattern = std::move(pattern);
-  f.pattern_rule = std::move(rule);
-  return f;
-}
-
-FieldSpec Enum(std::string name, std::vector<std::string> values,
-               std::optional<std::string> default_value = std::nullopt) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kEnum;
-  f.values = std::move(values);
-  f.default_value = std::move(default_value);
-  return f;
-}
-
-FieldSpec Flag(std::string name, const char* default_value) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kBool;
-  f.default_value = default_value;
-  return f;
-}
-
-FieldSpec Int(std::string name, int64_t min, int64_t max,
-              std::optional<std::string> default_value = std::nullopt) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kInt;
-  f.min = min;
-  f.max = max;
-  f.default_value = std::move(default_value);
-  return f;
-}
-
-FieldSpec ReadOnly(std::string name) {
-  FieldSpec f = Text(std::move(name));
-  f.read_only = true;
-  return f;
-}
-
-FieldSpec Required(FieldSpec f) {
-  f.required_on_create = true;
-  return f;
-}
+using plugin_sdk::Enum;
+using plugin_sdk::Flag;
+using plugin_sdk::Int;
+using plugin_sdk::Pattern;
+using plugin_sdk::ReadOnly;
+using plugin_sdk::Required;
+using plugin_sdk::Text;
 
 SubResourceSpec Singleton(std::string name, std::vector<FieldSpec> fields) {
   SubResourceSpec s;

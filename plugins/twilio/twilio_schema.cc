@@ -1,5 +1,7 @@
 #include "twilio_schema.h"
 
+#include "trunkline/plugin_sdk/schema_builders.h"
+
 namespace trunkline::twilio {
 namespace {
 
@@ -8,51 +10,13 @@ using plugin_sdk::FieldType;
 using plugin_sdk::SubResourceKind;
 using plugin_sdk::SubResourceSpec;
 
-FieldSpec Text(std::string name, uint32_t max_length = 0) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.max_length = max_length;
-  return f;
-}
-
-FieldSpec Pattern(std::string name, std::string pattern, std::string rule) {
-  FieldSpec f = Text(std::move(name));
-  f.pattern = std::move(pattern);
-  f.pattern_rule = std::move(rule);
-  return f;
-}
-
-FieldSpec Enum(std::string name, std::vector<std::string> values) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kEnum;
-  f.values = std::move(values);
-  return f;
-}
-
-FieldSpec Flag(std::string name) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kBool;
-  return f;
-}
-
-FieldSpec Int(std::string name, int64_t min, int64_t max) {
-  FieldSpec f = Text(std::move(name));
-  f.type = FieldType::kInt;
-  f.min = min;
-  f.max = max;
-  return f;
-}
-
-FieldSpec ReadOnly(std::string name) {
-  FieldSpec f = Text(std::move(name));
-  f.read_only = true;
-  return f;
-}
-
-FieldSpec Required(FieldSpec f) {
-  f.required_on_create = true;
-  return f;
-}
+using plugin_sdk::Enum;
+using plugin_sdk::Flag;
+using plugin_sdk::Int;
+using plugin_sdk::Pattern;
+using plugin_sdk::ReadOnly;
+using plugin_sdk::Required;
+using plugin_sdk::Text;
 
 SubResourceSpec Attachments(std::string name, const std::string& prefix) {
   SubResourceSpec s;
