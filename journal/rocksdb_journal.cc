@@ -488,7 +488,8 @@ Result<std::optional<AppendReceipt>> RocksDbJournalImpl::FindCommand(
 
 Result<uint64_t> RocksDbJournalImpl::CachedHead(const std::string& stream) {
   if (auto it = heads_.find(stream); it != heads_.end()) return it->second;
-  TRUNKLINE_ASSIGN_OR_RETURN(uint64_t head, StreamHead(stream));
+  // Every append written counts, durable yet or not: the leader stages on top of them.
+  TRUNKLINE_ASSIGN_OR_RETURN(uint64_t head, Seen(StreamHeadOnce(stream, UINT64_MAX)));
   heads_.emplace(stream, head);
   return head;
 }

@@ -191,7 +191,8 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   Status ScanStreamOnce(const std::string& stream, uint64_t& from_version, uint64_t to_position,
                         const std::function<bool(const RecordView&)>& visit) const;
   Result<VerifyReport> VerifyOnce() const;
-  Result<uint64_t> StreamHeadOnce(const std::string& stream) const;
+  // The stream's last version among its appends at or before `last_position`.
+  Result<uint64_t> StreamHeadOnce(const std::string& stream, uint64_t last_position) const;
   Result<uint64_t> FirstPositionAtOrAfterOnce(int64_t timestamp_us) const;
   Status VerifyStreamIndex(const IndexDigests& expected) const;
   Status VerifyCommandIndex(const IndexDigests& expected) const;

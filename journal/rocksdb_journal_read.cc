@@ -247,16 +247,19 @@ Result<std::vector<Record>> RocksDbJournalImpl::ReadAllBackward(uint64_t from_po
 }
 
 Result<uint64_t> RocksDbJournalImpl::StreamHead(const std::string& stream) const {
-  return Retrying([&] { return StreamHeadOnce(stream); });
+  return Retrying([&] { return StreamHeadOnce(stream, LastPosition()); });
 }
 
-Result<uint64_t> RocksDbJournalImpl::StreamHeadOnce(const std::string& stream) const {
+Result<uint64_t> RocksDbJournalImpl::StreamHeadOnce(const std::string& stream,
+                                                    uint64_t last_position) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
-  it->SeekForPrev(StreamKey(stream, UINT64_MAX));
+  for (it->SeekForPrev(StreamKey(stream, UINT64_MAX));
+       it->Valid() && HasStreamPrefix(it->key(), stream); it->Prev()) {
+    TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+    if (run.first_position <= last_position) return VersionOfStreamKey(it->key()) + run.count - 1;
+  }
   TRUNKLINE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the head of stream " + stream));
-  if (!it->Valid() || !HasStreamPrefix(it->key(), stream)) return uint64_t{0};
-  TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
-  return VersionOfStreamKey(it->key()) + run.count - 1;
+  return uint64_t{0};
 }
 
 // Timestamps never decrease with position, so a binary search over positions finds it.

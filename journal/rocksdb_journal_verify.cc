@@ -7,6 +7,9 @@
 // digests from its entries. Equal counts and sums mean the index says exactly what the
 // records say. Only when they differ is the index walked again, entry by entry against the
 // records, to name the first wrong entry.
+#include <rocksdb/snapshot.h>
+
+#include <optional>
 #include <unordered_map>
 
 #include "rocksdb_journal_impl.h"
@@ -19,6 +22,10 @@ struct IndexDigests {
   uint64_t appends = 0;
   uint64_t append_sum = 0;
   std::unordered_map<std::string, uint64_t> heads;  // stream -> its last version
+  // What the indexes are read with, and the last position verified: index entries for
+  // later positions (appends since) are left out.
+  rocksdb::ReadOptions read_options;
+  uint64_t last = 0;
 };
 
 namespace {
@@ -107,13 +114,24 @@ Result<VerifyReport> RocksDbJournalImpl::VerifyOnce() const {
   Sha256 hasher;
   Sha256Digest previous{};
   int64_t previous_timestamp = INT64_MIN;
+  // A writer's journal takes appends while it is verified: the records and both indexes are
+  // read in one snapshot, up to the last published position. (A secondary instance has no
+  // snapshots; its view moves only when it catches up, and the bound covers that.)
   const uint64_t last = LastPosition();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(VerifyReadOptions(), records_));
+  std::optional<rocksdb::ManagedSnapshot> snapshot;
+  digests.read_options = VerifyReadOptions();
+  if (!options_.read_only) {
+    snapshot.emplace(db_.get());
+    digests.read_options.snapshot = snapshot->snapshot();
+  }
+  digests.last = last;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(digests.read_options, records_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const uint64_t expected = report.records + 1;
     const std::string where = PositionName(expected);
     if (it->key().size() != 8) return DataLossError(where + ": malformed key");
     const uint64_t position = DecodePositionKey(it->key().ToStringView());
+    if (position > last) break;
     if (position != expected) {
       return DataLossError(where + ": missing (the next stored is " + std::to_string(position) +
                            ")");
@@ -177,22 +195,26 @@ Status RocksDbJournalImpl::VerifyStreamIndex(const IndexDigests& expected) const
     }
     return OkStatus();
   };
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(VerifyReadOptions(), streams_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(expected.read_options, streams_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     if (key.size() < 10 || key[key.size() - 9] != '\0') {
       return DataLossError("malformed key of " + std::to_string(key.size()) + " bytes");
     }
     const std::string_view key_stream(key.data(), key.size() - 9);
+    const uint64_t version = VersionOfStreamKey(key);
+    Result<StreamRun> run = DecodeStreamRun(it->value().ToStringView());
+    if (!run.ok()) {
+      return run.status().WithContext("stream " + std::string(key_stream) + " version " +
+                                      std::to_string(version));
+    }
+    if (run->first_position > expected.last) continue;  // appended since
     if (key_stream != stream) {
       TRUNKLINE_RETURN_IF_ERROR(finish_stream());
       stream = key_stream;
       next_version = 1;
     }
-    const uint64_t version = VersionOfStreamKey(key);
     const std::string where = "stream " + stream + " version " + std::to_string(version);
-    Result<StreamRun> run = DecodeStreamRun(it->value().ToStringView());
-    if (!run.ok()) return run.status().WithContext(where);
     if (version != next_version || run->count == 0) {
       return DataLossError(where + ": an entry where version " + std::to_string(next_version) +
                            " was expected");
@@ -207,7 +229,7 @@ Status RocksDbJournalImpl::VerifyStreamIndex(const IndexDigests& expected) const
   TRUNKLINE_RETURN_IF_ERROR(finish_stream());
   if (streams != expected.heads.size()) {
     for (const auto& [name, head] : expected.heads) {
-      TRUNKLINE_ASSIGN_OR_RETURN(uint64_t indexed, StreamHeadOnce(name));
+      TRUNKLINE_ASSIGN_OR_RETURN(uint64_t indexed, StreamHeadOnce(name, expected.last));
       if (indexed == 0) return DataLossError("stream " + name + " has records but no index");
     }
   }
@@ -217,6 +239,7 @@ Status RocksDbJournalImpl::VerifyStreamIndex(const IndexDigests& expected) const
     const std::string_view key_stream(it->key().data(), it->key().size() - 9);
     const uint64_t version = VersionOfStreamKey(it->key());
     TRUNKLINE_ASSIGN_OR_RETURN(StreamRun run, DecodeStreamRun(it->value().ToStringView()));
+    if (run.first_position > expected.last) continue;
     std::vector<StreamEntry> entries;
     for (uint64_t i = 0; i < run.count; ++i)
       entries.push_back({version + i, run.first_position + i});
@@ -230,12 +253,13 @@ Status RocksDbJournalImpl::VerifyStreamIndex(const IndexDigests& expected) const
 Status RocksDbJournalImpl::VerifyCommandIndex(const IndexDigests& expected) const {
   uint64_t appends = 0;
   uint64_t sum = 0;
-  rocksdb::ReadOptions read_options = VerifyReadOptions();
+  rocksdb::ReadOptions read_options = expected.read_options;
   read_options.total_order_seek = true;  // the family is hashed by whole key
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, commands_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Result<CommandEntry> entry = DecodeCommandEntry(it->value().ToStringView());
     if (!entry.ok()) return entry.status().WithContext("command id " + it->key().ToString());
+    if (entry->receipt.first_position > expected.last) continue;  // appended since
     ++appends;
     sum += AppendDigest(it->key().ToStringView(), entry->receipt);
   }
@@ -246,6 +270,7 @@ Status RocksDbJournalImpl::VerifyCommandIndex(const IndexDigests& expected) cons
     const std::string command_id = it->key().ToString();
     TRUNKLINE_ASSIGN_OR_RETURN(CommandEntry entry, DecodeCommandEntry(it->value().ToStringView()));
     const AppendReceipt& r = entry.receipt;
+    if (r.first_position > expected.last) continue;
     TRUNKLINE_ASSIGN_OR_RETURN(std::vector<Record> first, ReadAll(r.first_position, 1));
     if (first.empty() || first.front().metadata.command_id != command_id ||
         first.front().stream != r.stream || first.front().version != r.first_version ||
