@@ -249,45 +249,4 @@ HttpResponse FakeTelnyx::Handle(const HttpRequest& r) {
   return Error(404, "10005", "no such path " + r.path);
 }
 
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakeTelnyx& telnyx, int max_rounds) {
-  LoopResult out;
-  const size_t before = telnyx.requests.size();
-  for (out.rounds = 0; out.rounds < max_rounds;) {
-    const std::vector<Step> steps = Plan(desired, observation);
-    if (steps.empty()) {
-      out.converged = true;
-      break;
-    }
-    ++out.rounds;
-    for (const Step& step : steps) {
-      if (step.kind == StepKind::kCreate && step.target == "trunk") {
-        observation.create_pending = true;  // the host journals "create pending" first
-      }
-      const HttpResponse response = telnyx.Handle(step.request);
-      plugin_sdk::AbsorbResult r = Absorb(AbsorbInput{desired, observation, step, response});
-      if (r.error) {
-        // A lost create answer (5xx) leaves the create pending: the next pass looks it up.
-        if (step.kind == StepKind::kCreate && step.target == "trunk" && r.error->retryable) {
-          observation.lookup_done = false;
-          break;
-        }
-        out.error = r.error;
-        out.observation = observation;
-        out.requests = telnyx.requests.size() - before;
-        return out;
-      }
-      observation = std::move(*r.observation);
-    }
-    if (observation.lookup_done) {  // the host adopts the first candidate
-      if (!observation.candidates.empty()) observation.remote_id = observation.candidates[0];
-      observation.create_pending = observation.lookup_done = false;
-      observation.candidates.clear();
-    }
-  }
-  out.observation = observation;
-  out.requests = telnyx.requests.size() - before;
-  return out;
-}
-
 }  // namespace trunkline::telnyx::testing

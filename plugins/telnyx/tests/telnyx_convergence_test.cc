@@ -119,7 +119,13 @@ TEST_F(TelnyxConvergenceTest, ALostCreateAnswerIsFoundInsteadOfCreatedTwice) {
   // Someone else's connection with a name that contains ours.
   telnyx_.MakeConnection(json::object{{"connection_name", "office trunk-office (old)"}});
   telnyx_.lose_create_answers = 1;
-  const LoopResult r = Converge(d, Observation{}, 8);
+  const LoopResult lost = RunLoop(d, Observation{}, telnyx_, 8);
+  ASSERT_TRUE(lost.error.has_value());
+  EXPECT_TRUE(lost.error->retryable);
+  EXPECT_EQ(telnyx_.connections.size(), 2u);
+  Observation pending;  // what the host seeds after journaling the create as pending
+  pending.create_pending = true;
+  const LoopResult r = Converge(d, pending, 8);
   EXPECT_EQ(telnyx_.connections.size(), 2u);
   ExpectRemoteEquals(r.observation.remote_id, d);
 }

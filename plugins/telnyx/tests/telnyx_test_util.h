@@ -12,17 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "trunkline/plugin_sdk/host_loop.h"
 #include "telnyx_sync.h"
-
-namespace trunkline::plugin_sdk::abi_v1 {
-// Readable failures: a step as its method, path, query and body.
-inline void PrintTo(const Step& s, std::ostream* os) {
-  *os << "{" << static_cast<int>(s.kind) << " " << s.target << ": " << s.request.method << " "
-      << s.request.path;
-  for (const auto& [n, v] : s.request.query) *os << " ?" << n << "=" << v;
-  *os << " [" << s.request.body << "]}";
-}
-}  // namespace trunkline::plugin_sdk::abi_v1
 
 namespace trunkline::telnyx::testing {
 
@@ -109,25 +100,17 @@ class FakeTelnyx {
   unsigned long long next_id_ = 1293384261075731000ULL;
 };
 
-// The host's loop (ABI.md) for one trunk, against `telnyx`: plan, send, absorb, adopt the
-// first candidate after a lookup. Stops on an error or after `max_rounds` Plan calls with
-// steps.
-struct LoopResult {
-  Observation observation;
-  int rounds = 0;
-  size_t requests = 0;
-  bool converged = false;
-  std::optional<plugin_sdk::SyncError> error;
-};
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakeTelnyx& telnyx, int max_rounds);
+using LoopResult = plugin_sdk::HostLoopResult;
+using plugin_sdk::Seed;
 
-// What the host seeds an observation with: the remote ids the last sync recorded.
-inline Observation Seed(const Observation& synced) {
-  Observation o;
-  o.remote_id = synced.remote_id;
-  o.item_ids = synced.item_ids;
-  return o;
+// The host's loop (plugin_sdk/host_loop.h) for one trunk, against `telnyx`.
+inline LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
+                          FakeTelnyx& telnyx, int max_rounds) {
+  return plugin_sdk::RunHostLoop(
+      [](const std::optional<DesiredTrunk>& d, const Observation& o) { return Plan(d, o); },
+      [](const plugin_sdk::AbsorbInput& in) { return Absorb(in); },
+      [&](const HttpRequest& request) { return telnyx.Handle(request); }, desired, std::move(observation),
+      max_rounds);
 }
 
 }  // namespace trunkline::telnyx::testing

@@ -261,43 +261,4 @@ HttpResponse FakePlivo::Number(const HttpRequest& r, const std::string& digits) 
   return Answer(202, json::serialize(json::object{{"message", "changed"}, {"api_id", ApiId()}}));
 }
 
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakePlivo& plivo, int max_rounds) {
-  LoopResult result;
-  const size_t before = plivo.requests.size();
-  for (; result.rounds <= max_rounds; ++result.rounds) {
-    const std::vector<Step> steps = Plan(desired, observation);
-    if (steps.empty()) {
-      result.converged = true;
-      break;
-    }
-    for (const Step& step : steps) {
-      HttpRequest sent = step.request;  // as the host sends it: {account_id} filled in
-      const std::string placeholder = "{account_id}";
-      sent.path.replace(sent.path.find(placeholder), placeholder.size(), kAuthId);
-      const HttpResponse response = plivo.Handle(sent);
-      plugin_sdk::AbsorbResult absorbed =
-          Absorb(plugin_sdk::AbsorbInput{desired, observation, step, response});
-      if (absorbed.error) {
-        result.error = absorbed.error;
-        result.observation = observation;
-        result.requests = plivo.requests.size() - before;
-        return result;
-      }
-      observation = std::move(*absorbed.observation);
-      if (observation.lookup_done) {  // the host adopts the first candidate
-        if (!observation.candidates.empty()) {
-          observation.remote_id = observation.candidates.front();
-          observation.read = observation.exists = false;
-        }
-        observation.create_pending = observation.lookup_done = false;
-        observation.candidates.clear();
-      }
-    }
-  }
-  result.requests = plivo.requests.size() - before;
-  result.observation = std::move(observation);
-  return result;
-}
-
 }  // namespace trunkline::plivo::testing

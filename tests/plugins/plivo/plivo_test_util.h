@@ -13,18 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "trunkline/plugin_sdk/host_loop.h"
 #include "plivo_sync.h"
-#include "trunkline/plugin_sdk/sync.h"
-
-namespace trunkline::plugin_sdk::abi_v1 {
-// Readable failures: a step as its method, path, query and body.
-inline void PrintTo(const Step& s, std::ostream* os) {
-  *os << "{" << static_cast<int>(s.kind) << " " << s.target << ": " << s.request.method << " "
-      << s.request.path;
-  for (const auto& [n, v] : s.request.query) *os << " ?" << n << "=" << v;
-  *os << " [" << s.request.body << "]}";
-}
-}  // namespace trunkline::plugin_sdk::abi_v1
 
 namespace trunkline::plivo::testing {
 
@@ -106,24 +96,26 @@ class FakePlivo {
   unsigned long long next_id_ = 21784177241578ULL;
 };
 
-// The host's loop (ABI.md) for one trunk, against `plivo`: plan, send, absorb, adopt the first
-// candidate after a lookup. Stops on an error or after `max_rounds` Plan calls with steps.
-struct LoopResult {
-  Observation observation;
-  int rounds = 0;  // Plan calls that returned steps
-  size_t requests = 0;
-  bool converged = false;
-  std::optional<plugin_sdk::SyncError> error;
-};
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakePlivo& plivo, int max_rounds);
+// A request as the host sends it: {account_id} filled in.
+inline HttpRequest WithAuthId(HttpRequest request) {
+  const std::string placeholder = "{account_id}";
+  if (size_t at = request.path.find(placeholder); at != std::string::npos) {
+    request.path.replace(at, placeholder.size(), kAuthId);
+  }
+  return request;
+}
 
-// What the host seeds an observation with: the remote ids the last sync recorded.
-inline Observation Seed(const Observation& synced) {
-  Observation o;
-  o.remote_id = synced.remote_id;
-  o.item_ids = synced.item_ids;
-  return o;
+using LoopResult = plugin_sdk::HostLoopResult;
+using plugin_sdk::Seed;
+
+// The host's loop (plugin_sdk/host_loop.h) for one trunk, against `plivo`.
+inline LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
+                          FakePlivo& plivo, int max_rounds) {
+  return plugin_sdk::RunHostLoop(
+      [](const std::optional<DesiredTrunk>& d, const Observation& o) { return Plan(d, o); },
+      [](const plugin_sdk::AbsorbInput& in) { return Absorb(in); },
+      [&](const HttpRequest& request) { return plivo.Handle(WithAuthId(request)); }, desired, std::move(observation),
+      max_rounds);
 }
 
 }  // namespace trunkline::plivo::testing

@@ -218,41 +218,6 @@ HttpResponse FakeTwilio::Part(const HttpRequest& r, Trunk& t, const std::string&
   return Answer(204, "");
 }
 
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakeTwilio& twilio, int max_rounds) {
-  LoopResult result;
-  const size_t before = twilio.requests.size();
-  for (; result.rounds <= max_rounds; ++result.rounds) {
-    const std::vector<Step> steps = Plan(desired, observation);
-    if (steps.empty()) {
-      result.converged = true;
-      break;
-    }
-    for (const Step& step : steps) {
-      const HttpResponse response = twilio.Handle(step.request);
-      plugin_sdk::AbsorbResult absorbed =
-          Absorb(plugin_sdk::AbsorbInput{desired, observation, step, response});
-      if (absorbed.error) {
-        result.error = absorbed.error;
-        result.observation = observation;
-        return result;
-      }
-      observation = std::move(*absorbed.observation);
-      if (observation.lookup_done) {  // the host adopts the first candidate
-        if (!observation.candidates.empty()) {
-          observation.remote_id = observation.candidates.front();
-          observation.read = observation.exists = false;
-        }
-        observation.create_pending = observation.lookup_done = false;
-        observation.candidates.clear();
-      }
-    }
-  }
-  result.requests = twilio.requests.size() - before;
-  result.observation = std::move(observation);
-  return result;
-}
-
 DesiredTrunk FullTrunk(const FakeTwilio& twilio) {
   DesiredTrunk d;
   d.id = "trunk-1";

@@ -18,14 +18,6 @@ class TwilioConvergenceTest : public ::testing::Test {
     desired_ = FullTrunk(twilio_);
   }
 
-  // What the host seeds an observation with: the remote ids the last sync recorded.
-  static Observation Seed(const Observation& synced) {
-    Observation o;
-    o.remote_id = synced.remote_id;
-    o.item_ids = synced.item_ids;
-    return o;
-  }
-
   // Fails unless Twilio's trunk `sid` holds exactly what desired_ says.
   void ExpectRemoteEqualsDesired(const std::string& sid) {
     ASSERT_EQ(twilio_.trunks.count(sid), 1u);

@@ -11,18 +11,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "trunkline/plugin_sdk/sync.h"
+#include "trunkline/plugin_sdk/host_loop.h"
 #include "twilio_sync.h"
-
-namespace trunkline::plugin_sdk::abi_v1 {
-// Readable failures: a step as its method, path, query and body.
-inline void PrintTo(const Step& s, std::ostream* os) {
-  *os << "{" << static_cast<int>(s.kind) << " " << s.target << ": " << s.request.method << " "
-      << s.request.path;
-  for (const auto& [n, v] : s.request.query) *os << " ?" << n << "=" << v;
-  *os << " [" << s.request.body << "]}";
-}
-}  // namespace trunkline::plugin_sdk::abi_v1
 
 namespace trunkline::twilio::testing {
 
@@ -126,18 +116,18 @@ class FakeTwilio {
   unsigned next_ = 0x1000;
 };
 
-// The host's loop (ABI.md) for one trunk, against `twilio`: plan, send, absorb, adopt the
-// first candidate after a lookup. Returns the number of Plan calls that returned steps; fails
-// the test (and stops) on an error or after `max_rounds`.
-struct LoopResult {
-  Observation observation;
-  int rounds = 0;
-  size_t requests = 0;
-  bool converged = false;
-  std::optional<plugin_sdk::SyncError> error;
-};
-LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
-                   FakeTwilio& twilio, int max_rounds);
+using LoopResult = plugin_sdk::HostLoopResult;
+using plugin_sdk::Seed;
+
+// The host's loop (plugin_sdk/host_loop.h) for one trunk, against `twilio`.
+inline LoopResult RunLoop(const std::optional<DesiredTrunk>& desired, Observation observation,
+                          FakeTwilio& twilio, int max_rounds) {
+  return plugin_sdk::RunHostLoop(
+      [](const std::optional<DesiredTrunk>& d, const Observation& o) { return Plan(d, o); },
+      [](const plugin_sdk::AbsorbInput& in) { return Absorb(in); },
+      [&](const HttpRequest& request) { return twilio.Handle(request); }, desired, std::move(observation),
+      max_rounds);
+}
 
 // A desired trunk holding every settable field and sub-resource.
 DesiredTrunk FullTrunk(const FakeTwilio& twilio);
