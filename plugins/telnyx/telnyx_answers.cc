@@ -26,7 +26,11 @@ namespace json = boost::json;
 using plugin_sdk::AbsorbInput;
 using plugin_sdk::AbsorbResult;
 using plugin_sdk::DesiredTrunk;
+using plugin_sdk::ImportNote;
+using plugin_sdk::ImportPartsRead;
+using plugin_sdk::NoteListingPage;
 using plugin_sdk::Observation;
+using plugin_sdk::ParseImportTarget;
 using plugin_sdk::StepKind;
 using plugin_sdk::SyncError;
 using values::At;
@@ -475,52 +479,31 @@ AbsorbResult AbsorbListing(const AbsorbInput& in, Observation o) {
     found.read = found.exists = true;
     o.found.push_back(std::move(found));
   }
-  const std::string cursor = in.desired ? "lookup:next" : "scan:next";
-  if (page.next) {
-    o.progress[cursor] = *page.next;
-  } else {
-    o.progress.erase(cursor);
-    if (in.desired) {
-      o.lookup_done = true;
-    } else {
-      o.progress["scan:listed"] = "1";
-      o.scan_done = o.found.empty();
-    }
-  }
+  NoteListingPage(o, in.desired.has_value(), page.next);
   return Done(std::move(o));
 }
 
-bool ScanDone(const Observation& o) {
-  for (const Observation& found : o.found) {
-    for (const char* part : {kFqdns, kPhoneNumbers}) {
-      auto it = o.progress.find("import:" + found.remote_id + ":" + part);
-      if (it == o.progress.end() || it->second != "1") return false;
-    }
-  }
-  return true;
-}
-
-// One part of an imported connection (target "import/<id>/<part>").
-AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
-  const std::string rest = in.step.target.substr(7);
-  const std::string id = rest.substr(0, rest.find('/'));
-  const std::string part = rest.substr(rest.find('/') + 1);
+// One part of an imported connection (an ImportTarget).
+AbsorbResult AbsorbImportPart(const AbsorbInput& in, const std::string& id,
+                              const std::string& part, Observation o) {
   auto found = std::find_if(o.found.begin(), o.found.end(),
                             [&](const Observation& f) { return f.remote_id == id; });
   if (found == o.found.end()) return Done(std::move(o));
   if (in.response.status != 200) return Failed(in);
-  const std::string key = "import:" + id + ":" + part;
+  const std::string key = ImportNote(id, part);
   auto it = o.progress.find(key);
   auto next = TakeListPage(in, part, id, nullptr, it == o.progress.end(), *found);
   Tidy(*found);
   o.progress[key] = next ? *next : "1";
-  o.scan_done = ScanDone(o);
+  o.scan_done = ImportPartsRead(o, {kFqdns, kPhoneNumbers});
   return Done(std::move(o));
 }
 
 AbsorbResult AbsorbStep(const AbsorbInput& in, Observation o) {
   const std::string& target = in.step.target;
-  if (target.starts_with("import/")) return AbsorbImportPart(in, std::move(o));
+  if (auto import = ParseImportTarget(target)) {
+    return AbsorbImportPart(in, import->first, import->second, std::move(o));
+  }
   if (target == "trunks") return AbsorbListing(in, std::move(o));
   if (target == "trunk" && in.step.kind == StepKind::kCreate) return AbsorbCreate(in, std::move(o));
   if (!Current(in, o)) return Done(std::move(o));  // stale: about another connection

@@ -18,13 +18,17 @@
 #include <stdexcept>
 
 #include "telnyx_values.h"
+#include "trunkline/plugin_sdk/sync_helpers.h"
 
 namespace trunkline::telnyx {
 namespace {
 
 using plugin_sdk::DesiredTrunk;
+using plugin_sdk::ImportNote;
+using plugin_sdk::ImportTarget;
 using plugin_sdk::NameValues;
 using plugin_sdk::Observation;
+using plugin_sdk::ProgressNote;
 using plugin_sdk::Step;
 using plugin_sdk::StepKind;
 namespace json = boost::json;
@@ -44,11 +48,6 @@ Step MakeStep(StepKind kind, std::string target, std::string method, std::string
   }
   s.request.body = std::move(body);
   return s;
-}
-
-const std::string* Progress(const Observation& o, const std::string& key) {
-  auto it = o.progress.find(key);
-  return it == o.progress.end() ? nullptr : &it->second;
 }
 
 // A GET of a list's page `page` (page 1 when null), with its filters first.
@@ -74,9 +73,9 @@ Step ReadPart(StepKind kind, std::string target, const std::string& id, std::str
 std::vector<Step> Reads(const Observation& o) {
   std::vector<Step> steps;
   for (const char* part : kParts) {
-    if (Progress(o, std::string("read:") + part)) continue;
+    if (ProgressNote(o, std::string("read:") + part)) continue;
     steps.push_back(ReadPart(StepKind::kRead, part, o.remote_id, part,
-                             Progress(o, std::string("next:") + part)));
+                             ProgressNote(o, std::string("next:") + part)));
   }
   return steps;
 }
@@ -214,7 +213,7 @@ void NumberWrites(const std::vector<std::string>& want, const Observation& o,
     }
     const std::string target = std::string(kPhoneNumbers) + "/" + digits;
     steps.push_back(ListStep(StepKind::kRead, target, kNumbersPath,
-                             {{"filter[phone_number]", digits}}, Progress(o, "next:" + target)));
+                             {{"filter[phone_number]", digits}}, ProgressNote(o, "next:" + target)));
   }
 }
 
@@ -245,16 +244,16 @@ std::vector<Step> Removal(const Observation& o) {
 
 // The import scan: the connection listing, then the FQDNs and numbers of each one found.
 std::vector<Step> Scan(const Observation& o) {
-  if (!Progress(o, "scan:listed")) {
-    return {ListStep(StepKind::kRead, "trunks", kConnectionsPath, {}, Progress(o, "scan:next"))};
+  if (!ProgressNote(o, "scan:listed")) {
+    return {ListStep(StepKind::kRead, "trunks", kConnectionsPath, {}, ProgressNote(o, "scan:next"))};
   }
   std::vector<Step> steps;
   for (const Observation& found : o.found) {
     CheckId(found.remote_id, "remote id");
     for (const char* part : {kFqdns, kPhoneNumbers}) {
-      const std::string* state = Progress(o, "import:" + found.remote_id + ":" + part);
+      const std::string* state = ProgressNote(o, ImportNote(found.remote_id, part));
       if (state != nullptr && *state == "1") continue;
-      steps.push_back(ReadPart(StepKind::kRead, "import/" + found.remote_id + "/" + part,
+      steps.push_back(ReadPart(StepKind::kRead, ImportTarget(found.remote_id, part),
                                found.remote_id, part, state));
     }
   }
@@ -269,7 +268,7 @@ Step Lookup(const DesiredTrunk& d, const Observation& o) {
     filters.emplace_back("filter[connection_name][contains]", *name);
   }
   return ListStep(StepKind::kLookup, "trunks", kConnectionsPath, std::move(filters),
-                  Progress(o, "lookup:next"));
+                  ProgressNote(o, "lookup:next"));
 }
 
 }  // namespace

@@ -34,9 +34,13 @@ using plugin_sdk::Fields;
 using plugin_sdk::FieldText;
 using plugin_sdk::FieldValueOf;
 using plugin_sdk::ForgetRemoteTrunk;
+using plugin_sdk::ImportNote;
+using plugin_sdk::ImportPartsRead;
 using plugin_sdk::MalformedAnswer;
 using plugin_sdk::MemberText;
+using plugin_sdk::NoteListingPage;
 using plugin_sdk::Observation;
+using plugin_sdk::ParseImportTarget;
 using plugin_sdk::ParseJsonObject;
 using plugin_sdk::StepKind;
 using plugin_sdk::SyncError;
@@ -383,40 +387,17 @@ AbsorbResult AbsorbListing(const AbsorbInput& in, Observation o) {
     found.read = found.exists = true;
     o.found.push_back(std::move(found));
   }
-  const std::string cursor = in.desired ? "lookup:next" : "scan:next";
-  if (page.next) {
-    o.progress[cursor] = *page.next;
-  } else if (in.desired) {
-    o.progress.erase(cursor);
-    o.lookup_done = true;
-  } else {
-    o.progress.erase(cursor);
-    o.progress["scan:listed"] = "1";
-    o.scan_done = o.found.empty();
-  }
+  NoteListingPage(o, in.desired.has_value(), page.next);
   return Done(std::move(o));
 }
 
-bool ScanDone(const Observation& o) {
-  for (const Observation& found : o.found) {
-    for (const char* part : kParts) {
-      if (part == std::string_view("trunk")) continue;
-      auto it = o.progress.find("import:" + found.remote_id + ":" + part);
-      if (it == o.progress.end() || it->second != "1") return false;
-    }
-  }
-  return true;
-}
-
-// One part of an imported trunk (target "import/<sid>/<part>").
-AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
-  const std::string rest = in.step.target.substr(7);
-  const std::string sid = rest.substr(0, rest.find('/'));
-  const std::string part = rest.substr(rest.find('/') + 1);
+// One part of an imported trunk (an ImportTarget).
+AbsorbResult AbsorbImportPart(const AbsorbInput& in, const std::string& sid,
+                              const std::string& part, Observation o) {
   auto found = std::find_if(o.found.begin(), o.found.end(),
                             [&](const Observation& f) { return f.remote_id == sid; });
   if (found == o.found.end()) return Done(std::move(o));
-  const std::string key = "import:" + sid + ":" + part;
+  const std::string key = ImportNote(sid, part);
   if (in.response.status == 404) {  // deleted since the listing: not imported
     o.found.erase(found);
     std::erase_if(o.progress,
@@ -432,7 +413,7 @@ AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
     DropEmptyContainers(*found);
     o.progress[key] = next ? *next : "1";
   }
-  o.scan_done = ScanDone(o);
+  o.scan_done = ImportPartsRead(o, kImportParts);
   return Done(std::move(o));
 }
 
@@ -441,7 +422,9 @@ AbsorbResult AbsorbImportPart(const AbsorbInput& in, Observation o) {
 AbsorbResult Absorb(const AbsorbInput& in) {
   try {
     Observation o = in.observation;
-    if (in.step.target.starts_with("import/")) return AbsorbImportPart(in, std::move(o));
+    if (auto import = ParseImportTarget(in.step.target)) {
+      return AbsorbImportPart(in, import->first, import->second, std::move(o));
+    }
     if (in.step.target == "trunks") return AbsorbListing(in, std::move(o));
     return AbsorbTrunkStep(in, std::move(o));
   } catch (const MalformedAnswer& bad) {

@@ -25,6 +25,8 @@ using plugin_sdk::DesiredTrunk;
 using plugin_sdk::Fields;
 using plugin_sdk::FieldText;
 using plugin_sdk::FormBody;
+using plugin_sdk::ImportNote;
+using plugin_sdk::ImportTarget;
 using plugin_sdk::NameValues;
 using plugin_sdk::Observation;
 using plugin_sdk::ParseQuery;
@@ -198,11 +200,10 @@ std::vector<Step> Scan(const Observation& o) {
   }
   std::vector<Step> steps;
   for (const Observation& found : o.found) {
-    for (const char* part : kParts) {
-      if (part == std::string_view("trunk")) continue;  // the listing holds it
-      const std::string* state = ProgressNote(o, "import:" + found.remote_id + ":" + part);
+    for (std::string_view part : kImportParts) {
+      const std::string* state = ProgressNote(o, ImportNote(found.remote_id, part));
       if (state != nullptr && *state == "1") continue;
-      steps.push_back(ReadPart(StepKind::kRead, "import/" + found.remote_id + "/" + part,
+      steps.push_back(ReadPart(StepKind::kRead, ImportTarget(found.remote_id, part),
                                found.remote_id, part, state));
     }
   }

@@ -70,6 +70,10 @@ inline constexpr const char* kParts[] = {
     "trunk",        kRecording, kOriginationUrls, "credential_lists", "ip_access_control_lists",
     "phone_numbers"};
 
+// The parts of an imported trunk read after the listing (which holds the trunk itself).
+inline constexpr std::string_view kImportParts[] = {
+    kRecording, kOriginationUrls, "credential_lists", "ip_access_control_lists", "phone_numbers"};
+
 // Whether `sid` is `prefix` followed by 32 hex digits (every Twilio sid is).
 bool IsSid(std::string_view sid, std::string_view prefix);
 

@@ -88,5 +88,64 @@ inline std::pair<std::string, std::string> SplitTarget(std::string_view target) 
   return {std::string(target.substr(0, slash)), std::string(target.substr(slash + 1))};
 }
 
+// A lookup and an import scan that page through the provider's list of trunks, then read
+// each found trunk's parts, can keep their place in these progress notes (the Twilio and
+// Telnyx adapters do):
+//   "lookup:next" / "scan:next"  where the lookup's / the scan's listing continues
+//   "scan:listed" = "1"          the scan listed every trunk
+//   "import:<id>:<part>"         "1" once that part of found trunk <id> is read, else where
+//                                its own listing continues
+// with the steps that read a part targeted "import/<id>/<part>".
+inline std::string ImportNote(std::string_view id, std::string_view part) {
+  return "import:" + std::string(id) + ":" + std::string(part);
+}
+inline std::string ImportTarget(std::string_view id, std::string_view part) {
+  return "import/" + std::string(id) + "/" + std::string(part);
+}
+
+// The found trunk's id and the part of an ImportTarget; nullopt for any other target.
+inline std::optional<std::pair<std::string, std::string>> ParseImportTarget(
+    std::string_view target) {
+  constexpr std::string_view kPrefix = "import/";
+  if (!target.starts_with(kPrefix)) return std::nullopt;
+  target.remove_prefix(kPrefix.size());
+  const size_t slash = target.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  return std::make_pair(std::string(target.substr(0, slash)), std::string(target.substr(slash + 1)));
+}
+
+// After one page of the trunk listing, for the lookup (`lookup`) or the scan: where the
+// listing continues (`next`), or, on its last page, that the lookup is done (its candidates
+// are all in) or that the scan listed every trunk (and is done when it found none).
+inline void NoteListingPage(Observation& o, bool lookup, const std::optional<std::string>& next) {
+  const std::string cursor = lookup ? "lookup:next" : "scan:next";
+  if (next) {
+    o.progress[cursor] = *next;
+    return;
+  }
+  o.progress.erase(cursor);
+  if (lookup) {
+    o.lookup_done = true;
+  } else {
+    o.progress["scan:listed"] = "1";
+    o.scan_done = o.found.empty();
+  }
+}
+
+// Whether each of `parts` (strings) of every found trunk is read (its ImportNote is "1").
+template <typename Parts>
+bool ImportPartsRead(const Observation& o, const Parts& parts) {
+  for (const Observation& found : o.found) {
+    for (std::string_view part : parts) {
+      const std::string* note = ProgressNote(o, ImportNote(found.remote_id, part));
+      if (note == nullptr || *note != "1") return false;
+    }
+  }
+  return true;
+}
+inline bool ImportPartsRead(const Observation& o, std::initializer_list<std::string_view> parts) {
+  return ImportPartsRead<std::initializer_list<std::string_view>>(o, parts);
+}
+
 }  // namespace abi_v1
 }  // namespace trunkline::plugin_sdk
