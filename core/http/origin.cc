@@ -1,13 +1,13 @@
 // Base URLs and proxy URLs, parsed with Boost.URL.
 #include "origin.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
+
+#include "trunkline/base/base64.h"
 
 namespace trunkline::http::internal {
 namespace {
@@ -18,15 +18,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
   return out;
 }
 
@@ -124,7 +115,7 @@ Result<std::optional<ProxyEndpoint>> ParseProxyUrl(std::string_view url) {
     proxy.port = u.port_number();
   }
   if (u.has_userinfo()) {
-    proxy.authorization = "Basic " + Base64(std::string(u.user()) + ":" + u.password());
+    proxy.authorization = BasicAuthorization(u.user(), u.password());
   }
   return std::optional<ProxyEndpoint>(std::move(proxy));
 }

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <cctype>
 #include <cerrno>
@@ -38,6 +37,7 @@
 #include <system_error>
 #include <utility>
 
+#include "trunkline/base/base64.h"
 #include "trunkline/base/secret_file.h"
 #include "trunkline/base/suggest.h"
 
@@ -209,13 +209,6 @@ Result<std::string> ReadSecret(const SecretSource& source, const Environment& en
     return InvalidArgumentError(source.Describe() + " holds a control character");
   }
   return text;
-}
-
-std::string Base64(std::string_view in) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(in.size()), '\0');
-  out.resize(b64::encode(out.data(), in.data(), in.size()));
-  return out;
 }
 
 // ---- The accounts file ----

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include "emulator.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
+#include "trunkline/base/base64.h"
 #include "trunkline/registry/registry.h"
 #include "trunkline/sync/http_transport.h"
 #include "trunkline/sync/sync_worker.h"
@@ -36,15 +36,7 @@ constexpr char kTwilioToken[] = "twilio-token-e2e-5d1c";
 constexpr char kPlivoAuthId[] = "MAE2ETEST000000000001";
 constexpr char kPlivoToken[] = "plivo-token-e2e-93ab";
 
-std::string Basic(const std::string& user, const std::string& password) {
-  const std::string plain = user + ":" + password;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                static_cast<int>(plain.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
-}
+constexpr auto& Basic = BasicAuthorization;
 
 std::string Hex32(uint64_t n) {
   char hex[33];

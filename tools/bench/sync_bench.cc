@@ -1,6 +1,5 @@
 #include "sync_bench.h"
 
-#include <openssl/evp.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "emulator.h"
+#include "trunkline/base/base64.h"
 #include "trunkline/http/http.h"
 #include "trunkline/plugin_host/plugin_host.h"
 #include "trunkline/registry/registry.h"
@@ -26,15 +26,7 @@ constexpr char kPlivoAuthId[] = "MABENCHMARK0000000001";
 constexpr char kPlivoToken[] = "bench-plivo-token";
 constexpr char kTelnyxKey[] = "KEY0BENCH00000000000000000000001_bench";
 
-std::string Basic(const std::string& user, const std::string& password) {
-  const std::string plain = user + ":" + password;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                static_cast<int>(plain.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
-}
+constexpr auto& Basic = BasicAuthorization;
 
 bool Wanted(const SyncBenchOptions& o, const std::vector<std::string>& names) {
   if (o.only.empty()) return true;
