@@ -26,7 +26,7 @@ inline namespace abi_v1 {
 
 struct HostLoopResult {
   Observation observation;  // the last one
-  int rounds = 0;           // Plan calls that returned steps
+  int rounds = 0;           // rounds of steps sent
   size_t requests = 0;      // requests sent
   bool converged = false;   // a Plan call returned no steps
   std::optional<SyncError> error;
