@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "trunkd_fixture.h"
 #include "trunkline/base/sha256.h"
@@ -143,6 +145,52 @@ TEST_F(TrunkdTest, AnIdempotencyKeyRetryGetsTheOriginalAnswerAndWritesNothing) {
   EXPECT_EQ(lines, 1u);
   // Without the key, the same body is a new command: the trunk exists already.
   EXPECT_EQ(Send("POST", "/v1/trunks", kCreate).status, 409);
+}
+
+// Verify beside the commands of other clients: intact every time, and the commands go on
+// being taken (a verify that took appends landing meanwhile for damage stopped trunkd from
+// taking any more).
+TEST_F(TrunkdTest, VerifyWhileCommandsArriveIsIntactAndStopsNothing) {
+  StartService();
+  ASSERT_EQ(Send("POST", "/v1/trunks", kCreate).status, 201);
+  std::atomic<bool> stop{false};
+  std::atomic<int> accepted{0};
+  std::vector<std::string> refusals;
+  std::thread writer([&] {
+    http::Client client(http::ClientOptions{"127.0.0.1", service_->port()});
+    for (int i = 0; !stop.load() && i < 20000; ++i) {
+      const std::string body = R"({"fields":{"friendly_name":"n)" + std::to_string(i) + R"("}})";
+      Result<http::Response> r = client.Send(http::Request{
+          "PATCH",
+          "/v1/trunks/t1",
+          {{"Authorization", "Bearer test-token"}, {"Content-Type", "application/json"}},
+          body});
+      if (!r.ok() || r->status != 200) {
+        refusals.push_back(r.ok() ? std::to_string(r->status) + " " + r->body
+                                  : r.status().ToString());
+        return;
+      }
+      ++accepted;
+    }
+  });
+  int verified = 0;
+  std::string failed_verify;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while ((std::chrono::steady_clock::now() < deadline || verified < 10) && verified < 1000) {
+    Answer v = Send("GET", "/v1/journal/verify");
+    if (v.status != 200) {
+      failed_verify = "verify " + std::to_string(verified + 1) + ": " + v.body;
+      break;
+    }
+    ++verified;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(failed_verify, "");
+  EXPECT_TRUE(refusals.empty()) << refusals.front();
+  EXPECT_GT(accepted.load(), 0);
+  Answer after = Send("PATCH", "/v1/trunks/t1", R"({"fields":{"friendly_name":"after"}})");
+  EXPECT_EQ(after.status, 200) << after.body;
 }
 
 TEST_F(TrunkdTest, SubResourcesByTheirKind) {
