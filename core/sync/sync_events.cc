@@ -5,7 +5,9 @@
 //                              "desired_version": uint, "desired_position": uint,
 //                              "requests": uint }
 //   SyncFailed         := map{ "error": error, "attempt": uint, "next_try_us": int,
-//                              "desired_version": uint }
+//                              "desired_version": uint, "remote_id"?: str,
+//                              "item_ids"?: map{str: map{str: str}} } (the last two when
+//                              the attempt learned a remote id; absent in older events)
 //   SyncParked         := map{ "error": error, "attempts": uint, "desired_version": uint }
 //   SyncDriftDetected  := map{ "changes": [map{ "path": str, "expected"?: str,
 //                              "found"?: str }*], "corrected": bool }
@@ -131,8 +133,12 @@ SyncEvent Decode(std::string_view type, const msgpack::object& o) {
     return e;
   }
   if (type == "SyncFailed") {
-    return SyncFailed{ReadError(o), Get<uint32_t>(o, "attempt", 0),
-                      Get<int64_t>(o, "next_try_us", 0), Get<uint64_t>(o, "desired_version", 0)};
+    return SyncFailed{ReadError(o),
+                      Get<uint32_t>(o, "attempt", 0),
+                      Get<int64_t>(o, "next_try_us", 0),
+                      Get<uint64_t>(o, "desired_version", 0),
+                      Get<std::string>(o, "remote_id", ""),
+                      Get<ItemIds>(o, "item_ids", {})};
   }
   if (type == "SyncParked") {
     return SyncParked{ReadError(o), Get<uint32_t>(o, "attempts", 0),
@@ -191,8 +197,10 @@ EncodedSyncEvent EncodeSyncEvent(const SyncEvent& event) {
                    w.Put("requests", e.requests);
                  },
                  [&](const SyncFailed& e) {
-                   w.Map(4).Error(e.error).Put("attempt", e.attempt);
+                   const bool learned = !e.remote_id.empty();
+                   w.Map(learned ? 6 : 4).Error(e.error).Put("attempt", e.attempt);
                    w.Put("next_try_us", e.next_try_us).Put("desired_version", e.desired_version);
+                   if (learned) w.Put("remote_id", e.remote_id).Put("item_ids", e.item_ids);
                  },
                  [&](const SyncParked& e) {
                    w.Map(3).Error(e.error).Put("attempts", e.attempts);

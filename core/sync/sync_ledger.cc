@@ -115,6 +115,11 @@ Status SyncLedger::Apply(const journal::RecordView& r) {
                    t.attempts = e.attempt;
                    t.next_try_us = e.next_try_us;
                    t.last_error = e.error;
+                   if (!e.remote_id.empty()) {  // the attempt made or found the remote trunk
+                     Hold(t, e.remote_id);
+                     t.item_ids = e.item_ids;
+                     t.create_pending = false;
+                   }
                  },
                  [&](const SyncParked& e) {
                    t.attempts = e.attempts;

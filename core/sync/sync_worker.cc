@@ -295,6 +295,22 @@ Result<plugin_sdk::AbsorbResult> SyncWorker::Impl::Absorb(const plugin_host::Loa
                  [&] { return plugin_sdk::DecodeAbsorbResult(answer); });
 }
 
+namespace {
+
+// `failure`, with what the attempt learned of the remote trunk when that is news to the
+// ledger: the next attempt then starts from the remote id instead of looking it up again.
+Failure Learned(Failure failure, const TrunkSyncStatus& t, const Observation& observation) {
+  if (!observation.remote_id.empty() && !observation.create_pending &&
+      (observation.remote_id != t.remote_id || observation.item_ids != t.item_ids ||
+       t.create_pending)) {
+    failure.remote_id = observation.remote_id;
+    failure.item_ids = observation.item_ids;
+  }
+  return failure;
+}
+
+}  // namespace
+
 // After a lookup: the first candidate no other registry trunk holds becomes this trunk's.
 void SyncWorker::Impl::Adopt(const TrunkSyncStatus& t, Observation& observation) {
   for (const std::string& candidate : observation.candidates) {
@@ -359,14 +375,14 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
         create_journaled = true;
       }
       Result<http::Response> response = co_await SendPatiently(limiter, access, step, sent);
-      if (!response.ok()) co_return Failed(response.status());
+      if (!response.ok()) co_return Learned(Failed(response.status()), t, observation);
       Result<plugin_sdk::AbsorbResult> absorbed =
           Absorb(plugin, plugin_sdk::AbsorbInput{observation.create_pending ? as_sent : desired,
                                                  observation, step, ResponseOf(*response)});
       if (!absorbed.ok()) co_return Failure{ErrorOf(absorbed.status()), false, {}};
       if (absorbed->error) {
         const plugin_sdk::SyncError& e = *absorbed->error;
-        co_return Failure{ErrorOf(e), e.retryable, e.retry_after_ms};
+        co_return Learned(Failure{ErrorOf(e), e.retryable, e.retry_after_ms}, t, observation);
       }
       observation = std::move(*absorbed->observation);
       if (observation.lookup_done) Adopt(t, observation);
@@ -446,7 +462,8 @@ awaitable<void> SyncWorker::Impl::Fail(const TrunkSyncStatus& t, const Failure& 
     delay = std::max(delay, std::chrono::milliseconds(*failure.retry_after_ms));
   }
   const int64_t next_try_us = clock.NowMicros() + delay.count() * 1000;
-  const SyncEvent event = SyncFailed{failure.error, attempt, next_try_us, t.desired_version};
+  const SyncEvent event = SyncFailed{failure.error,     attempt,           next_try_us,
+                                     t.desired_version, failure.remote_id, failure.item_ids};
   const std::string reason = "sync failed";
   co_await Append(t.id, event, reason);
 }

@@ -60,6 +60,9 @@ struct Failure {
   SyncErrorInfo error;
   bool retryable = false;
   std::optional<int64_t> retry_after_ms;
+  // What the attempt learned of the remote trunk before failing (see SyncFailed).
+  std::string remote_id;
+  ItemIds item_ids;
 };
 
 // A failure of ours (a request not sent or unanswered, a journal append), retried when

@@ -52,6 +52,8 @@ std::vector<EventCase> Events() {
        "sync attempt 3 failed: UNAVAILABLE origination_urls: the provider is busy "
        "[provider 20503]"},
       {"SyncFailed", SyncFailed{bare, 1, 0, 1}, "sync attempt 1 failed: UNAUTHENTICATED: who"},
+      {"SyncFailed", SyncFailed{bare, 2, 5, 3, "TK0123", {{"origination_urls", {{"main", "OU1"}}}}},
+       "sync attempt 2 failed: UNAUTHENTICATED: who"},
       {"SyncParked", SyncParked{kError, 5, 9},
        "sync parked after 5 attempts: UNAVAILABLE origination_urls: the provider is busy "
        "[provider 20503]"},

@@ -146,6 +146,25 @@ TEST_F(SyncLedgerTest, ATrunkWalksThroughEveryStateOfItsLife) {
   EXPECT_EQ(ledger_.position(), 10u);
 }
 
+// A failure after the attempt made or found the remote trunk: the ledger holds its id (and
+// item ids) from then on, and the create is no longer pending.
+TEST_F(SyncLedgerTest, AFailureThatLearnedTheRemoteTrunkHoldsIt) {
+  ASSERT_OK(Trunk("t1", kCreated));
+  ASSERT_OK(Sync("t1", SyncCreatePending{"twilio", "main", 1}));
+  ASSERT_OK(Sync("t1", SyncFailed{kBusy, 1, 5'000'000, 1, "TK1", {{"urls", {{"main", "OU1"}}}}}));
+  const TrunkSyncStatus& t = Status1();
+  EXPECT_EQ(t.state(), SyncState::kFailed);
+  EXPECT_TRUE(t.NeedsWork());
+  EXPECT_FALSE(t.create_pending);
+  EXPECT_EQ(t.remote_id, "TK1");
+  EXPECT_EQ(t.item_ids.at("urls").at("main"), "OU1");
+  EXPECT_EQ(ledger_.HolderOf("twilio", "main", "TK1"), std::optional<std::string>("t1"));
+  // A failure that learned nothing leaves all of that as it was.
+  ASSERT_OK(Sync("t1", SyncFailed{kBusy, 2, 6'000'000, 1}));
+  EXPECT_EQ(t.remote_id, "TK1");
+  EXPECT_EQ(t.attempts, 2u);
+}
+
 TEST_F(SyncLedgerTest, StateNamesAreStable) {
   const std::pair<SyncState, const char*> names[] = {{SyncState::kPending, "pending"},
                                                      {SyncState::kSynced, "synced"},

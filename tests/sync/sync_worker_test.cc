@@ -54,6 +54,11 @@ class ToyProvider {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  // Lists of the account's trunks (lookups and import scans).
+  int listings() const {
+    std::lock_guard lock(mu_);
+    return listings_;
+  }
   std::vector<int64_t> request_times_ms() const {
     std::lock_guard lock(mu_);
     return times_;
@@ -64,6 +69,8 @@ class ToyProvider {
   void RateLimit(int n) { Set(rate_limited_, n); }
   // The next `n` requests get 503.
   void Unavailable(int n) { Set(unavailable_, n); }
+  // The `n`th request (counting from the first ever) gets 503.
+  void UnavailableAt(int n) { Set(unavailable_at_, n); }
   // Names refused with 400.
   void Refuse(const std::string& name) {
     std::lock_guard lock(mu_);
@@ -100,8 +107,8 @@ class ToyProvider {
       --rate_limited_;
       return {429, {{"Retry-After", "1"}}, "message=slow down"};
     }
-    if (unavailable_ > 0) {
-      --unavailable_;
+    if (unavailable_ > 0 || requests_ == unavailable_at_) {
+      if (unavailable_ > 0) --unavailable_;
       return {503, {}, "message=busy"};
     }
     auto fields = [&] {
@@ -113,6 +120,7 @@ class ToyProvider {
       return Trunk{out["name"], out["color"]};
     };
     if (r.target == "/trunks" && r.method == "GET") {
+      ++listings_;
       std::string body;
       for (const auto& [id, t] : trunks_) body += Line(id, t) + "\n";
       return {200, {}, body};
@@ -163,6 +171,8 @@ class ToyProvider {
   int drop_creates_ = 0;
   int rate_limited_ = 0;
   int unavailable_ = 0;
+  int unavailable_at_ = 0;
+  int listings_ = 0;
   std::string refused_;
   std::unique_ptr<http::Server> server_;
 };
@@ -308,6 +318,34 @@ TEST_F(SyncWorkerTest, ACreateWhoseAnswerIsLostIsFoundAgainNotDuplicated) {
   EXPECT_EQ(outcomes.front(), "SyncCreatePending");
   EXPECT_EQ(outcomes[1], "SyncFailed");  // DEADLINE_EXCEEDED: may have been applied
   EXPECT_EQ(outcomes.back(), "TrunkSynced");
+}
+
+// An attempt that learned the remote trunk (here: found the create a crash left unanswered)
+// and then failed journals the remote id with its failure, so the next attempt reads that
+// trunk instead of listing the account's trunks again (a page per 1,000 trunks).
+TEST_F(SyncWorkerTest, AFailureAfterTheRemoteTrunkIsKnownKeepsItForTheNextAttempt) {
+  Create("c", "crashy");
+  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
+  ASSERT_OK(registry_->AppendOutcome(
+      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  provider_.Put("T900", {"crashy", "blue"});  // made, but not as the registry says now
+  provider_.UnavailableAt(3);                 // 1 the lookup, 2 the read of T900, 3 its update
+  Reopen();
+  EXPECT_OK(Worker().RunOnce());
+  EXPECT_EQ(provider_.creates(), 0);
+  EXPECT_EQ(provider_.listings(), 1);
+  EXPECT_EQ(provider_.trunks().at("T900").color, "red");
+  EXPECT_EQ(Outcomes("c"),
+            (std::vector<std::string>{"SyncCreatePending", "SyncFailed", "TrunkSynced"}));
+  // The failure holds the trunk the lookup found.
+  Result<std::vector<journal::Record>> records =
+      registry_->journal().ReadStream(SyncStreamOf("c"), 2, 1);
+  ASSERT_OK(records);
+  ASSERT_EQ(records->size(), 1u);
+  Result<SyncEvent> failed = DecodeSyncEvent(records->front().type, records->front().schema_version,
+                                             records->front().payload);
+  ASSERT_OK(failed);
+  EXPECT_EQ(std::get<SyncFailed>(*failed).remote_id, "T900");
 }
 
 TEST_F(SyncWorkerTest, AfterACrashBetweenCreateAndOutcomeTheNextRunAdoptsInsteadOfCreating) {

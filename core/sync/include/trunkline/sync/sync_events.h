@@ -63,6 +63,11 @@ struct SyncFailed {
   uint32_t attempt = 0;
   int64_t next_try_us = 0;
   uint64_t desired_version = 0;
+  // What the attempt learned of the remote trunk before it failed (a create answered, a
+  // lost create found, items made): its id and item ids, so that the next attempt starts
+  // from them instead of looking the trunk up again. Empty: nothing learned.
+  std::string remote_id;
+  ItemIds item_ids;
   friend bool operator==(const SyncFailed&, const SyncFailed&) = default;
 };
 
