@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +71,10 @@ inline constexpr const char* kParts[] = {
     "trunk",        kRecording, kOriginationUrls, "credential_lists", "ip_access_control_lists",
     "phone_numbers"};
 
-// The parts of an imported trunk read after the listing (which holds the trunk itself).
-inline constexpr std::string_view kImportParts[] = {
-    kRecording, kOriginationUrls, "credential_lists", "ip_access_control_lists", "phone_numbers"};
+// The parts of an imported trunk read after the listing: all but "trunk", which the listing
+// holds.
+static_assert(std::string_view(kParts[0]) == "trunk");
+inline constexpr std::span<const char* const> kImportParts = std::span(kParts).subspan(1);
 
 // Whether `sid` is `prefix` followed by 32 hex digits (every Twilio sid is).
 bool IsSid(std::string_view sid, std::string_view prefix);

@@ -6,6 +6,7 @@
 
 #include "plivo_api.h"
 #include "plivo_test_util.h"
+#include "trunkline/base/base64.h"
 
 namespace trunkline::plivo::testing {
 namespace {
@@ -13,22 +14,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr char kToken[] = "plivo-token-adapter-test";
-
-std::string Base64(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
 
 class PlivoEmulatorTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -46,17 +31,12 @@ class PlivoEmulatorTest : public ::testing::TestWithParam<bool> {
   HttpResponse Send(const HttpRequest& r) {
     http::Request request;
     request.method = r.method;
-    request.target = r.path;
-    const std::string placeholder = "{account_id}";
-    if (size_t at = request.target.find(placeholder); at != std::string::npos) {
-      request.target.replace(at, placeholder.size(), kAuthId);
-    }
+    request.target = WithAuthId(r).path;
     for (size_t i = 0; i < r.query.size(); ++i) {
       request.target += (i == 0 ? "?" : "&") + r.query[i].first + "=" + r.query[i].second;
     }
     for (const auto& [name, value] : r.headers) request.headers.push_back({name, value});
-    request.headers.push_back(
-        {"Authorization", "Basic " + Base64(std::string(kAuthId) + ":" + kToken)});
+    request.headers.push_back({"Authorization", BasicAuthorization(kAuthId, kToken)});
     request.body = r.body;
     http::Response response = api_.Handle(request, "http://127.0.0.1");
     HttpResponse out{response.status, {}, response.body};
