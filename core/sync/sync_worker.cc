@@ -309,7 +309,61 @@ Failure Learned(Failure failure, const TrunkSyncStatus& t, const Observation& ob
   return failure;
 }
 
+// The keys of the values trunk `t` may move between trunks: the ids of attachments the
+// provider allows on one trunk of an account (a phone number), as the trunk holds them now,
+// held them at its last sync, or has provider ids for.
+std::vector<std::string> MovableKeys(const TrunkSyncStatus& t, const domain::Schema& schema,
+                                     const domain::TrunkState& now,
+                                     const domain::TrunkState* synced) {
+  std::vector<std::string> keys;
+  for (const domain::SubResourceSpec& sub : schema.sub_resources) {
+    const domain::FieldSpec* id = domain::AttachmentIdSpec(sub);
+    if (id == nullptr || !id->unique_per_account) continue;
+    const std::string prefix = t.provider + '\0' + t.account + '\0' + sub.name + '\0';
+    for (const domain::TrunkState* state : {&now, synced}) {
+      if (state == nullptr) continue;
+      auto held = state->attachments.find(sub.name);
+      if (held == state->attachments.end()) continue;
+      for (const std::string& value : held->second) keys.push_back(prefix + value);
+    }
+    if (auto ids = t.item_ids.find(sub.name); ids != t.item_ids.end()) {
+      for (const auto& [value, remote] : ids->second) keys.push_back(prefix + value);
+    }
+  }
+  return keys;
+}
+
 }  // namespace
+
+// A value that moves (detached from one trunk, attached to another) is written by both
+// trunks' reconciles. Each reads the remote trunk before it writes, so run one after the
+// other they see each other's writes; run at once, the old holder may read the value as its
+// own, the new one attach it, and the old one then detach it from the new one. So they run
+// one after the other.
+std::optional<std::string> SyncWorker::Impl::Claim(const std::string& id,
+                                                   std::vector<std::string> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const std::string& key : keys) {
+    auto held = claims.find(key);
+    if (held != claims.end() && held->second != id) return held->second;
+  }
+  for (const std::string& key : keys) claims[key] = id;
+  if (!keys.empty()) claimed[id] = std::move(keys);
+  return std::nullopt;
+}
+
+void SyncWorker::Impl::Release(const std::string& id) {
+  if (auto mine = claimed.find(id); mine != claimed.end()) {
+    for (const std::string& key : mine->second) claims.erase(key);
+    claimed.erase(mine);
+  }
+  auto waiting = waiters.find(id);
+  if (waiting == waiters.end()) return;
+  const std::set<std::string> ids = std::move(waiting->second);
+  waiters.erase(waiting);
+  for (const std::string& waiter : ids) Enqueue(waiter, Steady::now());
+}
 
 // After a lookup: the first candidate no other registry trunk holds becomes this trunk's.
 void SyncWorker::Impl::Adopt(const TrunkSyncStatus& t, Observation& observation) {
@@ -335,6 +389,23 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
   const plugin_sdk::DesiredTrunk desired = internal::DesiredOf(*state);
   const uint64_t desired_version = state->version;
   const uint64_t desired_position = t.desired_position;
+  // The trunk as the last sync left it at the provider.
+  std::optional<domain::TrunkState> synced_state;
+  if (t.synced_version != 0) {
+    Result<domain::TrunkState> synced =
+        registry.Get(t.id, registry::AsOf{t.synced_position, std::nullopt});
+    if (synced.ok()) synced_state = std::move(*synced);
+  }
+  if (Result<const domain::Schema*> schema = registry.SchemaOf(t.provider); schema.ok()) {
+    std::optional<std::string> holder =
+        Claim(t.id, MovableKeys(t, **schema, *state, synced_state ? &*synced_state : nullptr));
+    if (holder) {
+      waiters[*holder].insert(t.id);
+      Failure wait;
+      wait.waits_for = *holder;
+      co_return wait;
+    }
+  }
 
   // A create whose answer was lost is looked for at the provider as it was sent: the trunk as
   // of the version it carried, not as it is now (changed since, it would match nothing, and a
@@ -390,10 +461,8 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
     if (!drift_checked && observation.read) {
       drift_checked = true;
       // What the last sync left there, against what is there now.
-      Result<domain::TrunkState> synced =
-          registry.Get(t.id, registry::AsOf{t.synced_position, std::nullopt});
-      if (synced.ok()) {
-        const plugin_sdk::TrunkContent left = internal::ContentOf(*synced);
+      if (synced_state) {
+        const plugin_sdk::TrunkContent left = internal::ContentOf(*synced_state);
         std::vector<DriftChange> drift =
             observation.exists ? internal::Drift(left, desired.content, observation.content)
                                : std::vector<DriftChange>{{"trunk", "present", std::nullopt}};
@@ -487,13 +556,17 @@ awaitable<void> SyncWorker::Impl::Reconcile(std::string id) {
     } else {
       failure = co_await Converge(t, *access, *plugin, sent);
     }
-    if (failure) co_await Fail(t, *failure);
+    if (failure && failure->waits_for.empty()) co_await Fail(t, *failure);
   }
+  // Waiting for another trunk's reconcile: that one queues this one again when it ends.
+  const bool waits = failure && !failure->waits_for.empty();
   Work& w = work[id];
   w.in_flight = false;
+  w.observe = w.observe || (waits && observe);
   --in_flight;
+  Release(id);
   const TrunkSyncStatus* after = ledger.Find(id);
-  if (w.again || (after && after->NeedsWork() && !after->parked)) {
+  if (w.again || (!waits && after && after->NeedsWork() && !after->parked)) {
     w.again = false;
     const int64_t wait_us =
         after ? std::max<int64_t>(0, after->next_try_us - clock.NowMicros()) : 0;

@@ -63,6 +63,9 @@ struct Failure {
   // What the attempt learned of the remote trunk before failing (see SyncFailed).
   std::string remote_id;
   ItemIds item_ids;
+  // Not a failure: a running reconcile of this trunk holds a value this one would move (see
+  // Impl::Claim); this one runs again when that one ends.
+  std::string waits_for;
 };
 
 // A failure of ours (a request not sent or unanswered, a journal append), retried when
@@ -111,6 +114,11 @@ struct SyncWorker::Impl {
   Result<plugin_sdk::AbsorbResult> Absorb(const plugin_host::LoadedPlugin& plugin,
                                           plugin_sdk::AbsorbInput input);
   void Adopt(const TrunkSyncStatus& t, Observation& observation);
+  // Claims `keys` for trunk `id`'s reconcile, all or none: the trunk already holding one of
+  // them, if any; else nullopt and they are this trunk's until Release(id).
+  std::optional<std::string> Claim(const std::string& id, std::vector<std::string> keys);
+  // Ends trunk `id`'s claims and queues the trunks that waited for them.
+  void Release(const std::string& id);
   Limiter& LimiterFor(const TrunkSyncStatus& t, const AccountAccess& access);
   std::chrono::milliseconds Backoff(uint32_t attempt);
   template <typename T>
@@ -148,6 +156,9 @@ struct SyncWorker::Impl {
   uint32_t in_flight = 0;
   std::map<std::string, std::unique_ptr<Limiter>> limiters;        // by provider/account
   std::map<std::string, std::vector<DriftChange>> reported_drift;  // last journaled per trunk
+  std::map<std::string, std::string> claims;                       // claim key -> trunk id
+  std::map<std::string, std::vector<std::string>> claimed;         // trunk id -> its claim keys
+  std::map<std::string, std::set<std::string>> waiters;            // trunk id -> trunks waiting
   bool once = false;
   std::atomic<bool> stopping{false};
   Steady::time_point next_drift_check{};
