@@ -7,8 +7,11 @@
 //   SyncFailed         := map{ "error": error, "attempt": uint, "next_try_us": int,
 //                              "desired_version": uint, "remote_id"?: str,
 //                              "item_ids"?: map{str: map{str: str}} } (the last two when
-//                              the attempt learned a remote id; absent in older events)
-//   SyncParked         := map{ "error": error, "attempts": uint, "desired_version": uint }
+//                              either is not empty: the attempt learned a remote id;
+//                              absent in older events)
+//   SyncParked         := map{ "error": error, "attempts": uint, "desired_version": uint,
+//                              "remote_id"?: str, "item_ids"?: map{str: map{str: str}} }
+//                              (as in SyncFailed)
 //   SyncDriftDetected  := map{ "changes": [map{ "path": str, "expected"?: str,
 //                              "found"?: str }*], "corrected": bool }
 //   TrunkImported      := map{ "provider", "account", "remote_id", "item_ids", "read_only",
@@ -142,7 +145,8 @@ SyncEvent Decode(std::string_view type, const msgpack::object& o) {
   }
   if (type == "SyncParked") {
     return SyncParked{ReadError(o), Get<uint32_t>(o, "attempts", 0),
-                      Get<uint64_t>(o, "desired_version", 0)};
+                      Get<uint64_t>(o, "desired_version", 0), Get<std::string>(o, "remote_id", ""),
+                      Get<ItemIds>(o, "item_ids", {})};
   }
   if (type == "SyncDriftDetected") {
     return SyncDriftDetected{ReadChanges(o), Get<bool>(o, "corrected", false)};
@@ -197,14 +201,16 @@ EncodedSyncEvent EncodeSyncEvent(const SyncEvent& event) {
                    w.Put("requests", e.requests);
                  },
                  [&](const SyncFailed& e) {
-                   const bool learned = !e.remote_id.empty();
+                   const bool learned = !e.remote_id.empty() || !e.item_ids.empty();
                    w.Map(learned ? 6 : 4).Error(e.error).Put("attempt", e.attempt);
                    w.Put("next_try_us", e.next_try_us).Put("desired_version", e.desired_version);
                    if (learned) w.Put("remote_id", e.remote_id).Put("item_ids", e.item_ids);
                  },
                  [&](const SyncParked& e) {
-                   w.Map(3).Error(e.error).Put("attempts", e.attempts);
+                   const bool learned = !e.remote_id.empty() || !e.item_ids.empty();
+                   w.Map(learned ? 5 : 3).Error(e.error).Put("attempts", e.attempts);
                    w.Put("desired_version", e.desired_version);
+                   if (learned) w.Put("remote_id", e.remote_id).Put("item_ids", e.item_ids);
                  },
                  [&](const SyncDriftDetected& e) {
                    w.Map(2).Changes(e.changes).Put("corrected", e.corrected);

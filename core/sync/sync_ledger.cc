@@ -70,6 +70,14 @@ void SyncLedger::Hold(TrunkSyncStatus& t, const std::string& remote_id) {
   if (!remote_id.empty()) holders_[HolderKey(t.provider, t.account, remote_id)] = t.id;
 }
 
+void SyncLedger::Learned(TrunkSyncStatus& t, const std::string& remote_id,
+                         const ItemIds& item_ids) {
+  if (remote_id.empty()) return;
+  Hold(t, remote_id);
+  t.item_ids = item_ids;
+  t.create_pending = false;
+}
+
 Status SyncLedger::Apply(const journal::RecordView& r) {
   position_ = r.position;
   const std::string_view trunk_prefix = projection::kTrunkStreamPrefix;
@@ -115,16 +123,13 @@ Status SyncLedger::Apply(const journal::RecordView& r) {
                    t.attempts = e.attempt;
                    t.next_try_us = e.next_try_us;
                    t.last_error = e.error;
-                   if (!e.remote_id.empty()) {  // the attempt made or found the remote trunk
-                     Hold(t, e.remote_id);
-                     t.item_ids = e.item_ids;
-                     t.create_pending = false;
-                   }
+                   Learned(t, e.remote_id, e.item_ids);
                  },
                  [&](const SyncParked& e) {
                    t.attempts = e.attempts;
                    t.parked = true;
                    t.last_error = e.error;
+                   Learned(t, e.remote_id, e.item_ids);
                  },
                  [&](const SyncDriftDetected&) {},
                  [&](const RemoteTrunkDeleted& e) {

@@ -521,7 +521,8 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
 awaitable<void> SyncWorker::Impl::Fail(const TrunkSyncStatus& t, const Failure& failure) {
   const uint32_t attempt = t.attempts + 1;
   if (!failure.retryable || attempt >= options.max_attempts) {
-    const SyncEvent event = SyncParked{failure.error, attempt, t.desired_version};
+    const SyncEvent event = SyncParked{failure.error, attempt, t.desired_version,
+                                       failure.remote_id, failure.item_ids};
     const std::string reason = "parked";
     co_await Append(t.id, event, reason);
     co_return;

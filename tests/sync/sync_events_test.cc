@@ -57,6 +57,8 @@ std::vector<EventCase> Events() {
       {"SyncParked", SyncParked{kError, 5, 9},
        "sync parked after 5 attempts: UNAVAILABLE origination_urls: the provider is busy "
        "[provider 20503]"},
+      {"SyncParked", SyncParked{bare, 1, 2, "TK0123", {{"origination_urls", {{"main", "OU1"}}}}},
+       "sync parked after 1 attempts: UNAUTHENTICATED: who"},
       {"SyncDriftDetected",
        SyncDriftDetected{{{"fields.friendly_name", "hq", "HQ"},
                           {"origination_urls.main", "present", std::nullopt},

@@ -165,6 +165,19 @@ TEST_F(SyncLedgerTest, AFailureThatLearnedTheRemoteTrunkHoldsIt) {
   EXPECT_EQ(t.attempts, 2u);
 }
 
+// The same when the attempt that learned it parks the trunk.
+TEST_F(SyncLedgerTest, AParkedAttemptThatLearnedTheRemoteTrunkHoldsIt) {
+  ASSERT_OK(Trunk("t1", kCreated));
+  ASSERT_OK(Sync("t1", SyncCreatePending{"twilio", "main", 1}));
+  ASSERT_OK(Sync("t1", SyncParked{kRefused, 1, 1, "TK1", {{"urls", {{"main", "OU1"}}}}}));
+  const TrunkSyncStatus& t = Status1();
+  EXPECT_EQ(t.state(), SyncState::kParked);
+  EXPECT_FALSE(t.create_pending);
+  EXPECT_EQ(t.remote_id, "TK1");
+  EXPECT_EQ(t.item_ids.at("urls").at("main"), "OU1");
+  EXPECT_EQ(ledger_.HolderOf("twilio", "main", "TK1"), std::optional<std::string>("t1"));
+}
+
 TEST_F(SyncLedgerTest, StateNamesAreStable) {
   const std::pair<SyncState, const char*> names[] = {{SyncState::kPending, "pending"},
                                                      {SyncState::kSynced, "synced"},

@@ -348,6 +348,28 @@ TEST_F(SyncWorkerTest, AFailureAfterTheRemoteTrunkIsKnownKeepsItForTheNextAttemp
   EXPECT_EQ(std::get<SyncFailed>(*failed).remote_id, "T900");
 }
 
+// The same when that failure parks the trunk: the attempt after `sync retry` reads that trunk.
+TEST_F(SyncWorkerTest, AParkedTrunkWhoseRemoteTrunkWasFoundKeepsItForTheRetry) {
+  Create("c", "crashy");
+  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
+  ASSERT_OK(registry_->AppendOutcome(
+      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  provider_.Put("T900", {"crashy", "blue"});
+  provider_.UnavailableAt(3);  // 1 the lookup, 2 the read of T900, 3 its update
+  Reopen();
+  SyncOptions once;
+  once.max_attempts = 1;
+  EXPECT_THAT(Worker(once).RunOnce(), StatusIs(StatusCode::kFailedPrecondition, "c"));
+  EXPECT_EQ(Ledger().Find("c")->remote_id, "T900");
+  ASSERT_OK(RequestRetry(*registry_, "c", "operator"));
+  EXPECT_OK(Worker().RunOnce());
+  EXPECT_EQ(provider_.creates(), 0);
+  EXPECT_EQ(provider_.listings(), 1);
+  EXPECT_EQ(provider_.trunks().at("T900").color, "red");
+  EXPECT_EQ(Outcomes("c"), (std::vector<std::string>{"SyncCreatePending", "SyncParked",
+                                                     "SyncRetryRequested", "TrunkSynced"}));
+}
+
 TEST_F(SyncWorkerTest, AfterACrashBetweenCreateAndOutcomeTheNextRunAdoptsInsteadOfCreating) {
   Create("c", "crashy");
   // What a crash leaves: the pending marker journaled, the create applied remotely, no outcome.

@@ -77,6 +77,10 @@ struct SyncParked {
   SyncErrorInfo error;
   uint32_t attempts = 0;
   uint64_t desired_version = 0;
+  // As in SyncFailed: what the last attempt learned of the remote trunk, for the attempt
+  // after a retry is asked for.
+  std::string remote_id;
+  ItemIds item_ids;
   friend bool operator==(const SyncParked&, const SyncParked&) = default;
 };
 

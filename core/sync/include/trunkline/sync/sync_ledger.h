@@ -39,7 +39,7 @@ struct TrunkSyncStatus {
   std::string remote_id;
   ItemIds item_ids;
   std::map<std::string, FieldValue> read_only;
-  bool create_pending = false;  // a create went out whose answer was never journaled
+  bool create_pending = false;          // a create went out whose answer was never journaled
   uint64_t create_pending_version = 0;  // the registry version that create carried
   bool remote_deleted = false;
   uint32_t attempts = 0;  // failed attempts since the last success
@@ -72,6 +72,9 @@ class SyncLedger {
  private:
   TrunkSyncStatus& Trunk(std::string_view id);
   void Hold(TrunkSyncStatus& trunk, const std::string& remote_id);
+  // A failed attempt that made or found the remote trunk (`remote_id` not empty): the trunk
+  // holds it and its item ids from then on, and its create is no longer pending.
+  void Learned(TrunkSyncStatus& trunk, const std::string& remote_id, const ItemIds& item_ids);
   std::map<std::string, TrunkSyncStatus> trunks_;
   std::map<std::string, std::string> holders_;  // provider/account/remote id -> trunk id
   uint64_t position_ = 0;
