@@ -614,6 +614,16 @@ Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of)
   return state;
 }
 
+std::vector<std::string> Registry::HoldersEver(const std::string& provider,
+                                               const std::string& account,
+                                               const domain::UniqueValue& value) const {
+  std::lock_guard lock(impl_->mu);
+  impl_->current->CatchUp(*impl_->journal).IgnoreError();  // a failed read shows elsewhere
+  auto ids = impl_->unique_holders.find(UniqueKey(provider, account, value));
+  if (ids == impl_->unique_holders.end()) return {};
+  return {ids->second.begin(), ids->second.end()};
+}
+
 Result<std::string> Registry::ProviderOf(const std::string& trunk_id) const {
   std::lock_guard lock(impl_->mu);
   TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));

@@ -362,7 +362,57 @@ void SyncWorker::Impl::Release(const std::string& id) {
   if (waiting == waiters.end()) return;
   const std::set<std::string> ids = std::move(waiting->second);
   waiters.erase(waiting);
-  for (const std::string& waiter : ids) Enqueue(waiter, Steady::now());
+  for (const std::string& waiter : ids) {
+    waiting_for.erase(waiter);
+    Enqueue(waiter, Steady::now());
+  }
+}
+
+bool SyncWorker::Impl::WaitsFor(const std::string& id, const std::string& other) const {
+  for (auto next = waiting_for.find(id); next != waiting_for.end();
+       next = waiting_for.find(next->second)) {
+    if (next->second == other) return true;
+  }
+  return false;
+}
+
+// A provider refuses a value unique per account (a Twilio domain name) while another trunk
+// holds it; when that trunk is one of the registry's, giving the value up in a sync still to
+// come, the value is taken after that sync. The registry knows which trunks ever held it.
+std::optional<std::string> SyncWorker::Impl::ReleaserOf(const TrunkSyncStatus& t,
+                                                        const std::string& field,
+                                                        const domain::FieldValue& value) {
+  for (const std::string& id : registry.HoldersEver(t.provider, t.account, {"", field, value})) {
+    const TrunkSyncStatus* other = ledger.Find(id);
+    if (id == t.id || other == nullptr || other->parked || !other->NeedsWork() ||
+        other->synced_version == 0) {
+      continue;
+    }
+    Result<domain::TrunkState> then =
+        registry.Get(id, registry::AsOf{other->synced_position, std::nullopt});
+    if (!then.ok()) continue;
+    auto held = then->fields.find(field);
+    if (held != then->fields.end() && held->second == value) return id;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SyncWorker::Impl::ReleaserFor(const TrunkSyncStatus& t,
+                                                         const domain::TrunkState& now,
+                                                         const domain::TrunkState* synced) {
+  Result<const domain::Schema*> schema = registry.SchemaOf(t.provider);
+  if (!schema.ok() || now.deleted) return std::nullopt;
+  for (const domain::FieldSpec& spec : (*schema)->fields) {
+    if (!spec.unique_per_account) continue;
+    auto wanted = now.fields.find(spec.name);
+    if (wanted == now.fields.end()) continue;
+    if (synced != nullptr) {
+      auto had = synced->fields.find(spec.name);
+      if (had != synced->fields.end() && had->second == wanted->second) continue;
+    }
+    if (auto releaser = ReleaserOf(t, spec.name, wanted->second)) return releaser;
+  }
+  return std::nullopt;
 }
 
 // After a lookup: the first candidate no other registry trunk holds becomes this trunk's.
@@ -399,8 +449,17 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
   if (Result<const domain::Schema*> schema = registry.SchemaOf(t.provider); schema.ok()) {
     std::optional<std::string> holder =
         Claim(t.id, MovableKeys(t, **schema, *state, synced_state ? &*synced_state : nullptr));
-    if (holder) {
+    // A running reconcile is always waited for; a trunk to give a value up, unless it waits
+    // for this one (a swap no order can make: the provider's refusal parks it).
+    bool waits = holder.has_value();
+    if (!holder) {
+      holder = ReleaserFor(t, *state, synced_state ? &*synced_state : nullptr);
+      waits = holder && !WaitsFor(*holder, t.id);
+      if (waits) Release(t.id);  // the claims just taken
+    }
+    if (waits) {
       waiters[*holder].insert(t.id);
+      waiting_for[t.id] = *holder;
       Failure wait;
       wait.waits_for = *holder;
       co_return wait;
@@ -521,8 +580,8 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
 awaitable<void> SyncWorker::Impl::Fail(const TrunkSyncStatus& t, const Failure& failure) {
   const uint32_t attempt = t.attempts + 1;
   if (!failure.retryable || attempt >= options.max_attempts) {
-    const SyncEvent event = SyncParked{failure.error, attempt, t.desired_version,
-                                       failure.remote_id, failure.item_ids};
+    const SyncEvent event =
+        SyncParked{failure.error, attempt, t.desired_version, failure.remote_id, failure.item_ids};
     const std::string reason = "parked";
     co_await Append(t.id, event, reason);
     co_return;
@@ -543,6 +602,10 @@ awaitable<void> SyncWorker::Impl::Reconcile(std::string id) {
   uint32_t sent = 0;
   const TrunkSyncStatus* found = ledger.Find(id);
   const bool observe = std::exchange(work[id].observe, false);
+  if (auto waited = waiting_for.find(id); waited != waiting_for.end()) {  // queued meanwhile
+    waiters[waited->second].erase(id);
+    waiting_for.erase(waited);
+  }
   if (found != nullptr && !stopping && !found->parked && (found->NeedsWork() || observe)) {
     const TrunkSyncStatus t = *found;  // the ledger moves on while this runs
     const plugin_host::LoadedPlugin* plugin = registry.plugins().Find(t.provider);

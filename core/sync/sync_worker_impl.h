@@ -119,6 +119,16 @@ struct SyncWorker::Impl {
   std::optional<std::string> Claim(const std::string& id, std::vector<std::string> keys);
   // Ends trunk `id`'s claims and queues the trunks that waited for them.
   void Release(const std::string& id);
+  // Another trunk of `t`'s account, still to be synced, whose last sync left it holding
+  // `value` in unique field `field`, if any.
+  std::optional<std::string> ReleaserOf(const TrunkSyncStatus& t, const std::string& field,
+                                        const domain::FieldValue& value);
+  // The first such trunk for a unique field value `now` has that `synced` (its last sync) had
+  // not: one that must give it up at the provider before `t` can have it.
+  std::optional<std::string> ReleaserFor(const TrunkSyncStatus& t, const domain::TrunkState& now,
+                                         const domain::TrunkState* synced);
+  // Whether trunk `id` waits for `other`, directly or through others.
+  bool WaitsFor(const std::string& id, const std::string& other) const;
   Limiter& LimiterFor(const TrunkSyncStatus& t, const AccountAccess& access);
   std::chrono::milliseconds Backoff(uint32_t attempt);
   template <typename T>
@@ -159,6 +169,7 @@ struct SyncWorker::Impl {
   std::map<std::string, std::string> claims;                       // claim key -> trunk id
   std::map<std::string, std::vector<std::string>> claimed;         // trunk id -> its claim keys
   std::map<std::string, std::set<std::string>> waiters;            // trunk id -> trunks waiting
+  std::map<std::string, std::string> waiting_for;                  // the inverse
   bool once = false;
   std::atomic<bool> stopping{false};
   Steady::time_point next_drift_check{};

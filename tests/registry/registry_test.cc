@@ -243,6 +243,12 @@ TEST_F(RegistryTest, UniqueValuesAreFoundAfterAReopenAndFollowTheirChanges) {
   // Two trunks have held a.pstn: the one holding it now is named.
   EXPECT_THAT(Run("t5", Twilio("a.pstn.twilio.com"), "c9").status().message(),
               HasSubstr("is used by trunk t3"));
+  // Both are named as having held it (the sync worker's candidates for giving it up).
+  const domain::UniqueValue a{"", "domain_name", std::string("a.pstn.twilio.com")};
+  EXPECT_EQ(registry_->HoldersEver("twilio", "main", a), (std::vector<std::string>{"t1", "t3"}));
+  EXPECT_TRUE(registry_->HoldersEver("twilio", "other", a).empty());
+  const domain::UniqueValue number{"phone_numbers", "", pn};
+  EXPECT_EQ(registry_->HoldersEver("twilio", "main", number), std::vector<std::string>{"t1"});
 }
 
 TEST_F(RegistryTest, RefusedCommandsWriteNothing) {

@@ -124,9 +124,9 @@ class ProviderSyncTest : public ::testing::Test {
     ASSERT_OK(registry_->Execute(id, command, Meta()));
   }
 
-  // A Twilio trunk with every field and every sub-resource set.
-  void CreateTwilioTrunk(int i) {
-    const std::string id = "tw" + std::to_string(i);
+  // A Twilio trunk with every field and every sub-resource set; `id` is tw<i> by default.
+  void CreateTwilioTrunk(int i, std::string id = "") {
+    if (id.empty()) id = "tw" + std::to_string(i);
     const std::string n = std::to_string(i);
     domain::CreateTrunk create{"twilio", "default", {}};
     create.fields.set = {{"friendly_name", "trunk " + n},
@@ -259,6 +259,59 @@ TEST_F(ProviderSyncTest, TwoHundredTwilioTrunksWithEverythingConvergeThenUpdates
   ASSERT_OK(Worker(Options()).RunOnce());
   ExpectTwilioMatchesRegistry();
   EXPECT_EQ(TwilioRemote().size(), 190u);
+}
+
+// A domain name moves from trunk dNNb to trunk dNNa in one pass. Twilio refuses a domain
+// another trunk holds (21248, a refusal no retry of the same request cures), and dNNa's
+// reconcile starts first (the worker takes trunks in id order): it must not be parked for a
+// domain that dNNb, still to be synced, is giving up.
+TEST_F(ProviderSyncTest, ADomainNameMovedBetweenTrunksInOnePassEndsOnTheTrunkThatHoldsIt) {
+  StartEmulator("latency=1+20");
+  constexpr int kPairs = 8;
+  const auto id = [](int pair, char side) {
+    char text[16];
+    std::snprintf(text, sizeof text, "d%02d%c", pair, side);
+    return std::string(text);
+  };
+  for (int k = 0; k < kPairs; ++k) {
+    CreateTwilioTrunk(2 * k, id(k, 'a'));
+    CreateTwilioTrunk(2 * k + 1, id(k, 'b'));
+  }
+  ASSERT_OK(Worker(Options()).RunOnce());
+  for (int k = 0; k < kPairs; ++k) {
+    domain::UpdateTrunk release;
+    release.fields.set = {{"domain_name", "moved-" + std::to_string(k) + ".pstn.twilio.com"}};
+    Execute(id(k, 'b'), release);
+    domain::UpdateTrunk take;
+    take.fields.set = {{"domain_name", "e2e-" + std::to_string(2 * k + 1) + ".pstn.twilio.com"}};
+    Execute(id(k, 'a'), take);
+  }
+  ASSERT_OK(Worker(Options()).RunOnce());
+  ExpectTwilioMatchesRegistry();
+}
+
+// Two trunks swap domain names (through a third, in the registry): each waits for the other
+// to give its domain up, which no order can do at Twilio. Neither waits for ever: the worker
+// stops and both are parked, naming the refusal.
+TEST_F(ProviderSyncTest, TwoTrunksSwappingDomainNamesAreParkedNotLeftWaiting) {
+  StartEmulator("");
+  CreateTwilioTrunk(0, "swap-a");
+  CreateTwilioTrunk(1, "swap-b");
+  ASSERT_OK(Worker(Options()).RunOnce());
+  const auto domain = [](const std::string& name) {
+    domain::UpdateTrunk update;
+    update.fields.set = {{"domain_name", name + ".pstn.twilio.com"}};
+    return update;
+  };
+  Execute("swap-a", domain("e2e-swap"));
+  Execute("swap-b", domain("e2e-0"));
+  Execute("swap-a", domain("e2e-1"));
+  EXPECT_THAT(Worker(Options()).RunOnce(),
+              testing::StatusIs(StatusCode::kFailedPrecondition, "Trunk Domain already taken"));
+  SyncLedger ledger;
+  ASSERT_OK(ledger.CatchUp(registry_->journal()));
+  EXPECT_EQ(ledger.Find("swap-a")->state(), SyncState::kParked);
+  EXPECT_EQ(ledger.Find("swap-b")->state(), SyncState::kParked);
 }
 
 class TwilioFaultTest : public ProviderSyncTest,

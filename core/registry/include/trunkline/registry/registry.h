@@ -148,6 +148,12 @@ class Registry {
   // The current-state projection's checkpoint.
   uint64_t ProjectionCheckpoint() const;
 
+  // The trunks of `provider` and `account` that hold or once held `value` (a value their
+  // provider declares unique per account), in id order: those that may still hold it at the
+  // provider while their sync is to come.
+  std::vector<std::string> HoldersEver(const std::string& provider, const std::string& account,
+                                       const domain::UniqueValue& value) const;
+
   // The schema a loaded provider declared (it lives as long as the registry); kNotFound
   // names the loaded ones.
   Result<const domain::Schema*> SchemaOf(const std::string& provider) const;
