@@ -63,8 +63,9 @@ struct Failure {
   // What the attempt learned of the remote trunk before failing (see SyncFailed).
   std::string remote_id;
   ItemIds item_ids;
-  // Not a failure: a running reconcile of this trunk holds a value this one would move (see
-  // Impl::Claim); this one runs again when that one ends.
+  // Not a failure: the trunk whose reconcile this one waits for (it holds a value this one
+  // would move, see Impl::Claim, or must give one up first, see Impl::ReleaserFor); this one
+  // runs again when that one's reconcile ends.
   std::string waits_for;
 };
 
@@ -117,7 +118,7 @@ struct SyncWorker::Impl {
   // Claims `keys` for trunk `id`'s reconcile, all or none: the trunk already holding one of
   // them, if any; else nullopt and they are this trunk's until Release(id).
   std::optional<std::string> Claim(const std::string& id, std::vector<std::string> keys);
-  // Ends trunk `id`'s claims and queues the trunks that waited for them.
+  // Ends trunk `id`'s claims and queues the trunks that waited for it.
   void Release(const std::string& id);
   // Another trunk of `t`'s account, still to be synced, whose last sync left it holding
   // `value` in unique field `field`, if any.
