@@ -333,6 +333,17 @@ std::vector<std::string> MovableKeys(const TrunkSyncStatus& t, const domain::Sch
   return keys;
 }
 
+// Whether `trunk` holds unique `value`: a field's value, or an attachment id.
+bool Holds(const domain::TrunkState& trunk, const domain::UniqueValue& value) {
+  if (value.sub_resource.empty()) {
+    auto held = trunk.fields.find(value.field);
+    return held != trunk.fields.end() && held->second == value.value;
+  }
+  auto ids = trunk.attachments.find(value.sub_resource);
+  const auto* id = std::get_if<std::string>(&value.value);
+  return ids != trunk.attachments.end() && id != nullptr && ids->second.count(*id) > 0;
+}
+
 }  // namespace
 
 // A value that moves (detached from one trunk, attached to another) is written by both
@@ -376,13 +387,12 @@ bool SyncWorker::Impl::WaitsFor(const std::string& id, const std::string& other)
   return false;
 }
 
-// A provider refuses a value unique per account (a Twilio domain name) while another trunk
+// A provider may refuse a value unique per account (a Twilio domain name) while another trunk
 // holds it; when that trunk is one of the registry's, giving the value up in a sync still to
 // come, the value is taken after that sync. The registry knows which trunks ever held it.
 std::optional<std::string> SyncWorker::Impl::ReleaserOf(const TrunkSyncStatus& t,
-                                                        const std::string& field,
-                                                        const domain::FieldValue& value) {
-  for (const std::string& id : registry.HoldersEver(t.provider, t.account, {"", field, value})) {
+                                                        const domain::UniqueValue& value) {
+  for (const std::string& id : registry.HoldersEver(t.provider, t.account, value)) {
     const TrunkSyncStatus* other = ledger.Find(id);
     if (id == t.id || other == nullptr || other->parked || !other->NeedsWork() ||
         other->synced_version == 0) {
@@ -390,27 +400,33 @@ std::optional<std::string> SyncWorker::Impl::ReleaserOf(const TrunkSyncStatus& t
     }
     Result<domain::TrunkState> then =
         registry.Get(id, registry::AsOf{other->synced_position, std::nullopt});
-    if (!then.ok()) continue;
-    auto held = then->fields.find(field);
-    if (held != then->fields.end() && held->second == value) return id;
+    if (then.ok() && Holds(*then, value)) return id;
   }
   return std::nullopt;
 }
 
 std::optional<std::string> SyncWorker::Impl::ReleaserFor(const TrunkSyncStatus& t,
+                                                         const domain::Schema& schema,
                                                          const domain::TrunkState& now,
                                                          const domain::TrunkState* synced) {
-  Result<const domain::Schema*> schema = registry.SchemaOf(t.provider);
-  if (!schema.ok() || now.deleted) return std::nullopt;
-  for (const domain::FieldSpec& spec : (*schema)->fields) {
-    if (!spec.unique_per_account) continue;
+  if (now.deleted) return std::nullopt;
+  // The unique values `now` has that the last sync did not leave.
+  std::vector<domain::UniqueValue> taken;
+  for (const domain::FieldSpec& spec : schema.fields) {
     auto wanted = now.fields.find(spec.name);
-    if (wanted == now.fields.end()) continue;
-    if (synced != nullptr) {
-      auto had = synced->fields.find(spec.name);
-      if (had != synced->fields.end() && had->second == wanted->second) continue;
+    if (spec.unique_per_account && wanted != now.fields.end()) {
+      taken.push_back({"", spec.name, wanted->second});
     }
-    if (auto releaser = ReleaserOf(t, spec.name, wanted->second)) return releaser;
+  }
+  for (const domain::SubResourceSpec& sub : schema.sub_resources) {
+    const domain::FieldSpec* id = domain::AttachmentIdSpec(sub);
+    auto ids = now.attachments.find(sub.name);
+    if (id == nullptr || !id->unique_per_account || ids == now.attachments.end()) continue;
+    for (const std::string& value : ids->second) taken.push_back({sub.name, "", value});
+  }
+  for (const domain::UniqueValue& value : taken) {
+    if (synced != nullptr && Holds(*synced, value)) continue;
+    if (auto releaser = ReleaserOf(t, value)) return releaser;
   }
   return std::nullopt;
 }
@@ -453,7 +469,7 @@ awaitable<std::optional<Failure>> SyncWorker::Impl::Converge(
     // for this one (a swap no order can make: the provider's refusal parks it).
     bool waits = holder.has_value();
     if (!holder) {
-      holder = ReleaserFor(t, *state, synced_state ? &*synced_state : nullptr);
+      holder = ReleaserFor(t, **schema, *state, synced_state ? &*synced_state : nullptr);
       waits = holder && !WaitsFor(*holder, t.id);
       if (waits) Release(t.id);  // the claims just taken
     }

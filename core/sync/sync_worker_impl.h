@@ -121,12 +121,12 @@ struct SyncWorker::Impl {
   // Ends trunk `id`'s claims and queues the trunks that waited for it.
   void Release(const std::string& id);
   // Another trunk of `t`'s account, still to be synced, whose last sync left it holding
-  // `value` in unique field `field`, if any.
-  std::optional<std::string> ReleaserOf(const TrunkSyncStatus& t, const std::string& field,
-                                        const domain::FieldValue& value);
-  // The first such trunk for a unique field value `now` has that `synced` (its last sync) had
-  // not: one that must give it up at the provider before `t` can have it.
-  std::optional<std::string> ReleaserFor(const TrunkSyncStatus& t, const domain::TrunkState& now,
+  // unique `value`, if any.
+  std::optional<std::string> ReleaserOf(const TrunkSyncStatus& t, const domain::UniqueValue& value);
+  // The first such trunk for a unique value (field value or attachment id) `now` has that
+  // `synced` (its last sync) had not: one to give it up at the provider before `t` takes it.
+  std::optional<std::string> ReleaserFor(const TrunkSyncStatus& t, const domain::Schema& schema,
+                                         const domain::TrunkState& now,
                                          const domain::TrunkState* synced);
   // Whether trunk `id` waits for `other`, directly or through others.
   bool WaitsFor(const std::string& id, const std::string& other) const;
