@@ -177,11 +177,14 @@ struct Registry::Impl {
   uint64_t next_generation = 1;
   // Commands in flight by command id, with the callbacks of retries that joined them.
   std::map<std::string, std::vector<ExecuteCallback>> joining;
-  // The trunks that have held each unique value now or before (UniqueKey; guarded by `mu`),
-  // fed by every fold of the current-state projection: a uniqueness check looks only at
-  // those (and at the trunks in flight), not at every trunk. Entries are never removed; a
-  // trunk that no longer holds the value fails the Holds check.
+  // The trunks that have held each unique value now or before (UniqueKey), fed by every fold
+  // of the current-state projection: a uniqueness check looks only at those (and at the
+  // trunks in flight), not at every trunk. Entries are never removed; a trunk that no longer
+  // holds the value fails the Holds check. Written holding `mu` and `holders_mu` (taken after
+  // `mu`); read holding either (HoldersEver takes only `holders_mu`, so that the sync worker
+  // does not queue behind commands).
   std::unordered_map<std::string, std::set<std::string>> unique_holders;
+  mutable std::mutex holders_mu;
 
   // Async commands not yet called back; the destructor waits for none.
   uint64_t async_in_flight = 0;
@@ -249,6 +252,7 @@ struct Registry::Impl {
     auto rules_it = rules.find(trunk.provider);
     if (rules_it == rules.end()) return;
     const domain::Schema& schema = rules_it->second->schema();
+    std::lock_guard lock(holders_mu);
     const auto note = [&](const domain::UniqueValue& value) {
       unique_holders[UniqueKey(trunk.provider, trunk.account, value)].insert(trunk.id);
     };
@@ -617,8 +621,7 @@ Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of)
 std::vector<std::string> Registry::HoldersEver(const std::string& provider,
                                                const std::string& account,
                                                const domain::UniqueValue& value) const {
-  std::lock_guard lock(impl_->mu);
-  impl_->current->CatchUp(*impl_->journal).IgnoreError();  // a failed read shows elsewhere
+  std::lock_guard lock(impl_->holders_mu);
   auto ids = impl_->unique_holders.find(UniqueKey(provider, account, value));
   if (ids == impl_->unique_holders.end()) return {};
   return {ids->second.begin(), ids->second.end()};

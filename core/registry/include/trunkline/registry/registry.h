@@ -149,8 +149,9 @@ class Registry {
   uint64_t ProjectionCheckpoint() const;
 
   // The trunks of `provider` and `account` that hold or once held `value` (a value their
-  // provider declares unique per account), in id order: those that may still hold it at the
-  // provider while their sync is to come.
+  // provider declares unique per account), in id order, as of the last fold of the current
+  // state (a read of the present folds): those that may still hold it at the provider while
+  // their sync is to come. Does not wait for commands being decided.
   std::vector<std::string> HoldersEver(const std::string& provider, const std::string& account,
                                        const domain::UniqueValue& value) const;
 
