@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "emulator.h"
+#include "paired_ids.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
 #include "trunkline/base/base64.h"
@@ -268,11 +269,7 @@ TEST_F(ProviderSyncTest, TwoHundredTwilioTrunksWithEverythingConvergeThenUpdates
 TEST_F(ProviderSyncTest, ADomainNameMovedBetweenTrunksInOnePassEndsOnTheTrunkThatHoldsIt) {
   StartEmulator("latency=1+20");
   constexpr int kPairs = 8;
-  const auto id = [](int pair, char side) {
-    char text[16];
-    std::snprintf(text, sizeof text, "d%02d%c", pair, side);
-    return std::string(text);
-  };
+  const auto id = [](int pair, char side) { return PairedId('d', pair, side); };
   for (int k = 0; k < kPairs; ++k) {
     CreateTwilioTrunk(2 * k, id(k, 'a'));
     CreateTwilioTrunk(2 * k + 1, id(k, 'b'));
@@ -546,11 +543,7 @@ TEST_F(PlivoTest, NumbersMovedInOnePassRouteToTheTrunkThatHoldsThem) {
   StartEmulator("latency=1+60");
   MakeResources();
   constexpr int kPairs = 16;
-  const auto id = [](int pair, char side) {
-    char text[16];
-    std::snprintf(text, sizeof text, "p%02d%c", pair, side);
-    return std::string(text);
-  };
+  const auto id = [](int pair, char side) { return PairedId('p', pair, side); };
   const auto inbound = [](int pair, int side) { return 4 * pair + 2 * side + 1; };  // odd
   for (int k = 0; k < kPairs; ++k) {
     CreatePlivoTrunk(inbound(k, 0), id(k, 'a'));

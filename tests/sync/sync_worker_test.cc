@@ -244,6 +244,14 @@ class SyncWorkerTest : public ::testing::Test {
     return meta;
   }
 
+  // What a crash between a create's request and its outcome leaves: the pending marker
+  // journaled for version 1 of trunk `id`, and no outcome.
+  void JournalPendingCreate(const std::string& id) {
+    EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
+    ASSERT_OK(registry_->AppendOutcome(
+        SyncStreamOf(id), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  }
+
   // Where every trunk stands, folded from the journal.
   SyncLedger Ledger() {
     SyncLedger ledger;
@@ -325,9 +333,7 @@ TEST_F(SyncWorkerTest, ACreateWhoseAnswerIsLostIsFoundAgainNotDuplicated) {
 // trunk instead of listing the account's trunks again (a page per 1,000 trunks).
 TEST_F(SyncWorkerTest, AFailureAfterTheRemoteTrunkIsKnownKeepsItForTheNextAttempt) {
   Create("c", "crashy");
-  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
-  ASSERT_OK(registry_->AppendOutcome(
-      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  JournalPendingCreate("c");
   provider_.Put("T900", {"crashy", "blue"});  // made, but not as the registry says now
   provider_.UnavailableAt(3);                 // 1 the lookup, 2 the read of T900, 3 its update
   Reopen();
@@ -351,9 +357,7 @@ TEST_F(SyncWorkerTest, AFailureAfterTheRemoteTrunkIsKnownKeepsItForTheNextAttemp
 // The same when that failure parks the trunk: the attempt after `sync retry` reads that trunk.
 TEST_F(SyncWorkerTest, AParkedTrunkWhoseRemoteTrunkWasFoundKeepsItForTheRetry) {
   Create("c", "crashy");
-  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
-  ASSERT_OK(registry_->AppendOutcome(
-      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  JournalPendingCreate("c");
   provider_.Put("T900", {"crashy", "blue"});
   provider_.UnavailableAt(3);  // 1 the lookup, 2 the read of T900, 3 its update
   Reopen();
@@ -373,9 +377,7 @@ TEST_F(SyncWorkerTest, AParkedTrunkWhoseRemoteTrunkWasFoundKeepsItForTheRetry) {
 TEST_F(SyncWorkerTest, AfterACrashBetweenCreateAndOutcomeTheNextRunAdoptsInsteadOfCreating) {
   Create("c", "crashy");
   // What a crash leaves: the pending marker journaled, the create applied remotely, no outcome.
-  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
-  ASSERT_OK(registry_->AppendOutcome(
-      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  JournalPendingCreate("c");
   provider_.Put("T900", {"crashy", "red"});
   Reopen();
   EXPECT_OK(Worker().RunOnce());
@@ -388,9 +390,7 @@ TEST_F(SyncWorkerTest, AfterACrashBetweenCreateAndOutcomeTheNextRunAdoptsInstead
 // second remote trunk.
 TEST_F(SyncWorkerTest, AfterACrashAndAChangeTheLookupLooksForTheTrunkAsTheCreateSentIt) {
   Create("c", "before");
-  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
-  ASSERT_OK(registry_->AppendOutcome(
-      SyncStreamOf("c"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  JournalPendingCreate("c");
   provider_.Put("T900", {"before", "red"});
   domain::UpdateTrunk rename;
   rename.fields.set = {{"name", "after"}};
@@ -409,9 +409,7 @@ TEST_F(SyncWorkerTest, ARemoteTrunkAnotherRegistryTrunkHoldsIsNeverAdopted) {
   EXPECT_OK(Worker().RunOnce());
   const std::string held = Ledger().Find("first")->remote_id;
   Create("second", "twin");
-  EncodedSyncEvent pending = EncodeSyncEvent(SyncCreatePending{"toy", "default", 1});
-  ASSERT_OK(registry_->AppendOutcome(
-      SyncStreamOf("second"), {{pending.type, pending.schema_version, pending.payload}}, Meta()));
+  JournalPendingCreate("second");
   EXPECT_OK(Worker().RunOnce());
   const std::string second = Ledger().Find("second")->remote_id;
   EXPECT_FALSE(second.empty());

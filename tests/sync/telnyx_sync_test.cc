@@ -10,6 +10,7 @@
 #include <set>
 
 #include "emulator.h"
+#include "paired_ids.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
 #include "trunkline/http/http.h"
@@ -233,11 +234,7 @@ TEST_F(TelnyxSyncTest, ConnectionsConvergeThenUpdatesDetachesAndDeletes) {
 TEST_F(TelnyxSyncTest, NumbersMovedInOnePassEndOnTheTrunkThatHoldsThem) {
   StartEmulator("latency=1+60");
   constexpr int kPairs = 16;
-  const auto id = [](int pair, char side) {
-    char text[16];
-    std::snprintf(text, sizeof text, "p%02d%c", pair, side);
-    return std::string(text);
-  };
+  const auto id = [](int pair, char side) { return PairedId('p', pair, side); };
   for (int i = 0; i < kPairs; ++i) {
     CreateTrunk(2 * i, id(i, 'a'));
     CreateTrunk(2 * i + 1, id(i, 'b'));
