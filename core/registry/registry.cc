@@ -607,14 +607,20 @@ Result<journal::AppendReceipt> Registry::AppendOutcome(const std::string& stream
   return impl_->journal->Append(request);
 }
 
+// The present is the current-state projection's (a lookup); a past point is folded from the
+// trunk's latest snapshot before it and the events after that.
 Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
-  TRUNKLINE_ASSIGN_OR_RETURN(TrunkState state, impl_->Load(trunk_id, as_of));
-  if (state.version == 0 && !as_of.position && !as_of.time_us) {
-    TRUNKLINE_RETURN_IF_ERROR(impl_->CheckStreamMissing(trunk_id));
+  const bool now = !as_of.position && !as_of.time_us;
+  TrunkState state;
+  if (now) {
+    std::lock_guard lock(impl_->mu);
+    TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
+    state = impl_->Current(trunk_id);
+  } else {
+    TRUNKLINE_ASSIGN_OR_RETURN(state, impl_->Load(trunk_id, as_of));
   }
   if (!state.exists())
-    return NotFoundError("trunk " + trunk_id + " does not exist" +
-                         (as_of.position || as_of.time_us ? " at that point" : ""));
+    return NotFoundError("trunk " + trunk_id + " does not exist" + (now ? "" : " at that point"));
   return state;
 }
 

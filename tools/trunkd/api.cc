@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
 #include <cmath>
 
@@ -109,7 +110,15 @@ double Api::Call::Seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Api::Api(ApiParts parts, ApiOptions options) : parts_(parts), options_(options) {}
+// The sync ledger is caught up with the whole journal at once, in the background: the first
+// request that reads a sync status would otherwise wait for it, and every other behind it.
+// A failure here is met again, and answered, by that request.
+Api::Api(ApiParts parts, ApiOptions options) : parts_(parts), options_(options) {
+  boost::asio::post(ops_, [this] {
+    std::lock_guard lock(ledger_mu_);
+    ledger_.CatchUp(parts_.registry->journal()).IgnoreError();
+  });
+}
 Api::~Api() = default;
 
 // A token bucket per token name.

@@ -81,9 +81,11 @@ class Api {
   void Ready(const std::shared_ptr<Call>& call);
   void MetricsText(const std::shared_ptr<Call>& call);
   bool Admit(const Caller& caller, std::chrono::milliseconds* retry_after);
-  // Where each trunk stands with its provider (all when `id` is empty), from a ledger kept
-  // caught up with the journal.
-  Result<std::vector<sync::TrunkSyncStatus>> SyncStatuses(const std::string& id);
+  // Where every trunk, or trunk `id` (kNotFound when the journal holds none), stands with its
+  // provider, from a ledger kept caught up with the journal: a lookup, not a read of the
+  // trunk's history.
+  Result<std::vector<sync::TrunkSyncStatus>> SyncStatuses();
+  Result<sync::TrunkSyncStatus> SyncStatusOf(const std::string& id);
 
   ApiParts parts_;
   ApiOptions options_;

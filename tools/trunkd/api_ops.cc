@@ -113,19 +113,26 @@ void Api::EventStream(const std::shared_ptr<Call>& call) {
   call->Answer(std::move(r));
 }
 
-Result<std::vector<sync::TrunkSyncStatus>> Api::SyncStatuses(const std::string& id) {
+Result<std::vector<sync::TrunkSyncStatus>> Api::SyncStatuses() {
   std::vector<sync::TrunkSyncStatus> out;
   std::lock_guard lock(ledger_mu_);
   TRUNKLINE_RETURN_IF_ERROR(ledger_.CatchUp(parts_.registry->journal()));
   for (const auto& [trunk, t] : ledger_.trunks()) {
-    if (t.provider.empty() || (!id.empty() && trunk != id)) continue;
-    out.push_back(t);
+    if (!t.provider.empty()) out.push_back(t);
   }
   return out;
 }
 
+Result<sync::TrunkSyncStatus> Api::SyncStatusOf(const std::string& id) {
+  std::lock_guard lock(ledger_mu_);
+  TRUNKLINE_RETURN_IF_ERROR(ledger_.CatchUp(parts_.registry->journal()));
+  const sync::TrunkSyncStatus* t = ledger_.Find(id);
+  if (t == nullptr || t->provider.empty()) return NotFoundError("trunk " + id + " does not exist");
+  return *t;
+}
+
 void Api::SyncAll(const std::shared_ptr<Call>& call) {
-  Result<std::vector<sync::TrunkSyncStatus>> statuses = SyncStatuses("");
+  Result<std::vector<sync::TrunkSyncStatus>> statuses = SyncStatuses();
   if (!statuses.ok()) return call->Fail(statuses.status());
   boost::json::array trunks;
   for (const auto& t : *statuses) trunks.push_back(api::SyncStatusJson(t));
@@ -160,9 +167,9 @@ void Api::SyncRoutes(const std::shared_ptr<Call>& call, const std::string& id) {
   const std::string& method = call->request.method;
   if (p.size() == 4 && method == "GET") {
     call->route = "GET /v1/trunks/{id}/sync";
-    Result<sync::TrunkSync> synced = sync::ReadTrunkSync(parts_.registry->journal(), id);
+    Result<sync::TrunkSyncStatus> synced = SyncStatusOf(id);
     if (!synced.ok()) return call->Fail(synced.status());
-    return call->Json(200, api::SyncStatusJson(synced->status));
+    return call->Json(200, api::SyncStatusJson(*synced));
   }
   if (p.size() == 5 && p[4] == "plan" && method == "GET") {
     call->route = "GET /v1/trunks/{id}/sync/plan";

@@ -198,9 +198,9 @@ void Api::TrunkRoutes(const std::shared_ptr<Call>& call) {
       if (!trunk.ok()) return call->Fail(trunk.status());
       boost::json::object out = api::TrunkJson(*trunk);
       if (!as_of->position && !as_of->time_us) {
-        Result<sync::TrunkSync> synced = sync::ReadTrunkSync(parts_.registry->journal(), id);
+        Result<sync::TrunkSyncStatus> synced = SyncStatusOf(id);
         if (!synced.ok()) return call->Fail(synced.status());
-        out["sync"] = api::SyncStatusJson(synced->status);
+        out["sync"] = api::SyncStatusJson(*synced);
       }
       return call->Json(200, out);
     }
@@ -270,8 +270,8 @@ void Api::SubResourceRoutes(const std::shared_ptr<Call>& call, const std::string
   if (spec == nullptr) {
     std::string known;
     for (const auto& s : (*schema)->sub_resources) known += (known.empty() ? "" : ", ") + s.name;
-    return call->Fail(NotFoundError("sub_resource: " + *provider + " trunks have no \"" +
-                                    sub + "\"; they have " + known));
+    return call->Fail(NotFoundError("sub_resource: " + *provider + " trunks have no \"" + sub +
+                                    "\"; they have " + known));
   }
   std::optional<boost::json::object> body = call->Body();
   if (!body) return;
