@@ -607,15 +607,30 @@ Result<journal::AppendReceipt> Registry::AppendOutcome(const std::string& stream
   return impl_->journal->Append(request);
 }
 
-// The present is the current-state projection's (a lookup); a past point is folded from the
-// trunk's latest snapshot before it and the events after that.
+// The present is the current-state projection's (a lookup, and a check of the stream index's
+// head); a past point is folded from the trunk's latest snapshot before it and the events
+// after that.
 Result<TrunkState> Registry::Get(const std::string& trunk_id, const AsOf& as_of) const {
   const bool now = !as_of.position && !as_of.time_us;
   TrunkState state;
   if (now) {
-    std::lock_guard lock(impl_->mu);
-    TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
-    state = impl_->Current(trunk_id);
+    {
+      std::lock_guard lock(impl_->mu);
+      TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
+      state = impl_->Current(trunk_id);
+    }
+    // The stream index must reach the version the projection folded from the records (read
+    // after it, the index can only be further on): a trunk the index lost is data loss here,
+    // as it is in the trunk's history.
+    if (state.version > 0) {
+      TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t head,
+                                 impl_->journal->StreamHead(StreamOf(trunk_id)));
+      if (head < state.version) {
+        return DataLossError("trunk " + trunk_id + ": the journal holds " +
+                             std::to_string(state.version) + " events of it, but its stream " +
+                             "index yields " + std::to_string(head) + " (run journal verify)");
+      }
+    }
   } else {
     TRUNKLINE_ASSIGN_OR_RETURN(state, impl_->Load(trunk_id, as_of));
   }
