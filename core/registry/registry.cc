@@ -403,12 +403,9 @@ struct Registry::Impl {
     return domain::DecodeSchemaBytes(bytes);
   }
 
-  // Every trunk as of a point, by id. REQUIRES: mu held.
+  // Every trunk as of a past point, by id, folded from the journal (the present is
+  // `current`'s). Reads nothing else, so it needs no lock.
   Result<std::map<std::string, TrunkState>> LoadAll(const AsOf& as_of) const {
-    if (!as_of.position && !as_of.time_us) {
-      TRUNKLINE_RETURN_IF_ERROR(current->CatchUp(*journal));
-      return current->trunks();
-    }
     TRUNKLINE_ASSIGN_OR_RETURN(const uint64_t last, LastPositionWithin(as_of));
     std::map<std::string, TrunkState> trunks;
     projection::TrunkFolder folder(trunks);
@@ -660,14 +657,36 @@ Result<std::string> Registry::ProviderOf(const std::string& trunk_id) const {
 
 Result<std::vector<TrunkState>> Registry::List(const std::string& provider,
                                                const AsOf& as_of) const {
-  std::lock_guard lock(impl_->mu);
-  TRUNKLINE_ASSIGN_OR_RETURN(auto all, impl_->LoadAll(as_of));
-  std::vector<TrunkState> out;
-  for (auto& [id, state] : all) {
-    if (state.deleted || (!provider.empty() && state.provider != provider)) continue;
-    out.push_back(std::move(state));
+  TRUNKLINE_ASSIGN_OR_RETURN(TrunkPage page, ListPage({provider, "", "", 0}, as_of));
+  return std::move(page.trunks);
+}
+
+Result<Registry::TrunkPage> Registry::ListPage(const ListQuery& query, const AsOf& as_of) const {
+  TrunkPage page;
+  const auto take = [&](const std::map<std::string, TrunkState>& all) {
+    for (auto it = all.upper_bound(query.after); it != all.end(); ++it) {
+      const TrunkState& t = it->second;
+      if (t.deleted || (!query.provider.empty() && t.provider != query.provider) ||
+          (!query.account.empty() && t.account != query.account)) {
+        continue;
+      }
+      if (query.limit != 0 && page.trunks.size() == query.limit) {
+        page.more = true;
+        break;
+      }
+      page.trunks.push_back(t);
+    }
+  };
+  if (!as_of.position && !as_of.time_us) {
+    std::lock_guard lock(impl_->mu);
+    TRUNKLINE_RETURN_IF_ERROR(impl_->current->CatchUp(*impl_->journal));
+    take(impl_->current->trunks());
+  } else {
+    // A past point folds the journal up to it: no shared state, so commands go on meanwhile.
+    TRUNKLINE_ASSIGN_OR_RETURN(auto all, impl_->LoadAll(as_of));
+    take(all);
   }
-  return out;
+  return page;
 }
 
 Result<std::vector<HistoryEntry>> Registry::History(const std::string& trunk_id) const {

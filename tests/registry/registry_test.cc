@@ -15,6 +15,7 @@ namespace trunkline::registry {
 namespace {
 
 using domain::FieldChanges;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -277,6 +278,39 @@ TEST_F(RegistryTest, DeletedTrunksRefuseCommandsAndLeaveTheList) {
   EXPECT_EQ(registry_->List()->size(), 1u);
   EXPECT_EQ(registry_->List("", AsOf{before_delete, std::nullopt})->size(), 2u);
   EXPECT_EQ(registry_->List("plivo")->size(), 0u);
+}
+
+TEST_F(RegistryTest, ListPagesFollowIdsAfterTheCursorWithTheirFilters) {
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    const std::string account = std::string(id) == "c" ? "other" : "main";
+    ASSERT_TRUE(Run(id, Twilio(std::string(id) + ".pstn.twilio.com", account), id).ok());
+  }
+  const uint64_t before_delete = registry_->journal().LastPosition();
+  ASSERT_TRUE(Run("d", domain::DeleteTrunk{}, "delete-d").ok());
+  const auto ids = [](const Registry::TrunkPage& page) {
+    std::vector<std::string> out;
+    for (const domain::TrunkState& t : page.trunks) out.push_back(t.id);
+    return out;
+  };
+  // Now: pages of two, the deleted trunk left out, `more` only while another follows.
+  auto first = registry_->ListPage({"", "", "", 2});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_THAT(ids(*first), ElementsAre("a", "b"));
+  EXPECT_TRUE(first->more);
+  auto second = registry_->ListPage({"", "", "b", 2});
+  EXPECT_THAT(ids(*second), ElementsAre("c", "e"));
+  EXPECT_FALSE(second->more);
+  EXPECT_THAT(ids(*registry_->ListPage({"", "main", "", 0})), ElementsAre("a", "b", "e"));
+  EXPECT_THAT(ids(*registry_->ListPage({"", "other", "", 1})), ElementsAre("c"));
+  EXPECT_FALSE(registry_->ListPage({"", "other", "", 1})->more);
+  EXPECT_TRUE(registry_->ListPage({"plivo", "", "", 0})->trunks.empty());
+  EXPECT_TRUE(registry_->ListPage({"", "", "e", 0})->trunks.empty());
+  // A past point: the same paging over the trunks as they were (d not yet deleted).
+  const AsOf then{before_delete, std::nullopt};
+  auto past = registry_->ListPage({"twilio", "main", "b", 2}, then);
+  ASSERT_TRUE(past.ok()) << past.status().ToString();
+  EXPECT_THAT(ids(*past), ElementsAre("d", "e"));
+  EXPECT_FALSE(past->more);
 }
 
 TEST_F(RegistryTest, RetriedCommandIdGetsTheOriginalOutcome) {

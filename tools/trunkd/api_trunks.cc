@@ -164,24 +164,13 @@ void Api::ListTrunks(const std::shared_ptr<Call>& call) {
   const std::string* provider = call->Param("provider");
   const std::string* account = call->Param("account");
   const std::string* cursor = call->Param("cursor");
-  Result<std::vector<domain::TrunkState>> trunks =
-      parts_.registry->List(provider ? *provider : "", *as_of);
+  Result<registry::Registry::TrunkPage> trunks = parts_.registry->ListPage(
+      {provider ? *provider : "", account ? *account : "", cursor ? *cursor : "", limit}, *as_of);
   if (!trunks.ok()) return call->Fail(trunks.status());
   boost::json::array page;
-  std::string last;
-  bool more = false;
-  for (const domain::TrunkState& t : *trunks) {  // in id order
-    if (cursor && t.id <= *cursor) continue;
-    if (account && t.account != *account) continue;
-    if (page.size() == limit) {
-      more = true;
-      break;
-    }
-    page.push_back(api::TrunkJson(t));
-    last = t.id;
-  }
+  for (const domain::TrunkState& t : trunks->trunks) page.push_back(api::TrunkJson(t));
   boost::json::object out{{"trunks", std::move(page)}};
-  if (more) out["next_cursor"] = last;
+  if (trunks->more) out["next_cursor"] = trunks->trunks.back().id;
   call->Json(200, out);
 }
 

@@ -137,6 +137,20 @@ class Registry {
   // Every trunk that existed and was not deleted at that point, by id; `provider` filters.
   Result<std::vector<domain::TrunkState>> List(const std::string& provider = "",
                                                const AsOf& as_of = {}) const;
+  // One page of List: the trunks of `provider` and `account` (empty: any) whose ids sort
+  // after `after`, at most `limit` of them (0: no limit), by id; `more` when another follows.
+  // Now, it walks the current-state projection from `after` on and copies only the page.
+  struct ListQuery {
+    std::string provider;
+    std::string account;
+    std::string after;
+    size_t limit = 0;
+  };
+  struct TrunkPage {
+    std::vector<domain::TrunkState> trunks;
+    bool more = false;
+  };
+  Result<TrunkPage> ListPage(const ListQuery& query, const AsOf& as_of = {}) const;
   Result<std::vector<HistoryEntry>> History(const std::string& trunk_id) const;
   // What changed between two points.
   Result<std::vector<FieldChange>> Diff(const std::string& trunk_id, const AsOf& from,
