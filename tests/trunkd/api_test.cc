@@ -293,6 +293,31 @@ TEST_F(TrunkdTest, ListsArePagedWithACursorAndFiltered) {
   Answer a = Send("GET", "/v1/trunks?account=a&limit=1000");
   EXPECT_EQ(a.json.at("trunks").as_array().size(), 12u);
   EXPECT_EQ(Send("GET", "/v1/trunks?provider=plivo").json.at("trunks").as_array().size(), 0u);
+
+  // Sync statuses page the same way, and filter by state too (no worker: all pending).
+  std::vector<std::string> statuses;
+  cursor.clear();
+  for (int page = 0; page < 10; ++page) {
+    Answer s = Send("GET", "/v1/sync?limit=10" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(s.status, 200);
+    for (const auto& t : s.json.at("trunks").as_array()) {
+      statuses.emplace_back(t.at("id").as_string());
+    }
+    if (!s.json.as_object().contains("next_cursor")) break;
+    cursor = s.json.at("next_cursor").as_string();
+  }
+  EXPECT_EQ(statuses, seen);
+  const auto count = [&](const std::string& query) {
+    return Send("GET", "/v1/sync?" + query).json.at("trunks").as_array().size();
+  };
+  EXPECT_EQ(count("state=pending&account=a"), 12u);
+  EXPECT_EQ(count("state=synced,parked"), 0u);
+  EXPECT_EQ(count("state=failed,pending&provider=twilio&cursor=t20"), 4u);
+  EXPECT_EQ(Send("GET", "/v1/sync").json.at("trunks").as_array().size(), 25u);
+  Answer bad = Send("GET", "/v1/sync?state=pending,stuck");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("state: a comma-separated list of pending"));
+  EXPECT_EQ(Send("GET", "/v1/sync?limit=1001").status, 400);
 }
 
 // Reads the live stream from `after` on a raw socket for up to `wait`, stopping once `want`

@@ -618,6 +618,10 @@ void OpenApiTest::SyncWithoutTheWorker() {
   Expect(404, "PUT", "/v1/trunks/nope/sync/policy", R"({"drift":"correct"})");
   Answer overview = Expect(200, "GET", "/v1/sync");
   EXPECT_EQ(overview.json.at("worker"), json::parse(R"({"running":false})"));
+  Answer first = Expect(200, "GET", "/v1/sync?state=pending,failed&provider=twilio&limit=1");
+  EXPECT_EQ(first.json.at("trunks").as_array().size(), 1u);
+  Expect(400, "GET", "/v1/sync?state=pending,stuck", "", {}, Input::kBad);
+  Expect(400, "GET", "/v1/sync?limit=0", "", {}, Input::kBad);
   Expect(412, "POST", "/v1/import", R"({"provider":"twilio"})");
   Expect(400, "POST", "/v1/import", R"({"account":"default"})", {}, Input::kBad);
   Expect(400, "POST", "/v1/import", R"({"provider":"twilio","account":3})", {}, Input::kBad);

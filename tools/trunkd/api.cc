@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "api_call.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 
 namespace trunkline::trunkd {
@@ -71,6 +72,19 @@ void Api::Call::BadRequest(const std::string& field, const std::string& rule) {
 const std::string* Api::Call::Param(const std::string& name) const {
   auto it = query.find(name);
   return it == query.end() ? nullptr : &it->second;
+}
+
+std::optional<uint64_t> Api::Call::Count(const std::string& name, uint64_t fallback, uint64_t min,
+                                         uint64_t max) {
+  const std::string* text = Param(name);
+  if (text == nullptr) return fallback;
+  Result<uint64_t> n = api::ParseCount(*text);
+  if (!n.ok() || *n < min || *n > max) {
+    BadRequest(name,
+               "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    return std::nullopt;
+  }
+  return *n;
 }
 
 std::optional<std::string> Api::Call::Header(std::string_view name) const {

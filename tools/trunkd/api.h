@@ -60,6 +60,8 @@ class Api {
   struct Call;
 
  private:
+  // The most trunks one page of a list holds (GET /v1/trunks, GET /v1/sync).
+  static constexpr uint64_t kMaxPage = 1000;
   void Route(const std::shared_ptr<Call>& call);
   // Trunks (api_trunks.cc).
   void CreateTrunk(const std::shared_ptr<Call>& call);
@@ -81,10 +83,23 @@ class Api {
   void Ready(const std::shared_ptr<Call>& call);
   void MetricsText(const std::shared_ptr<Call>& call);
   bool Admit(const Caller& caller, std::chrono::milliseconds* retry_after);
-  // Where every trunk, or trunk `id` (kNotFound when the journal holds none), stands with its
-  // provider, from a ledger kept caught up with the journal: a lookup, not a read of the
-  // trunk's history.
-  Result<std::vector<sync::TrunkSyncStatus>> SyncStatuses();
+  // Which sync statuses GET /v1/sync lists: those of `states` (empty: any), `provider` and
+  // `account` (empty: any), with ids after `after`, at most `limit` (0: no limit).
+  struct SyncQuery {
+    std::vector<sync::SyncState> states;
+    std::string provider;
+    std::string account;
+    std::string after;
+    size_t limit = 0;
+  };
+  struct SyncPage {
+    std::vector<sync::TrunkSyncStatus> trunks;
+    bool more = false;
+  };
+  // Where trunks stand with their provider (`query`'s), or trunk `id` (kNotFound when the
+  // journal holds none), from a ledger kept caught up with the journal: a lookup, not a read
+  // of the trunks' history.
+  Result<SyncPage> SyncStatuses(const SyncQuery& query);
   Result<sync::TrunkSyncStatus> SyncStatusOf(const std::string& id);
 
   ApiParts parts_;

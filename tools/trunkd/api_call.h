@@ -35,6 +35,10 @@ struct Api::Call {
   void BadRequest(const std::string& field, const std::string& rule);
   // The query parameter `name`, if given.
   const std::string* Param(const std::string& name) const;
+  // ?name=N as a count from `min` to `max`, `fallback` when absent; nullopt after answering
+  // 400.
+  std::optional<uint64_t> Count(const std::string& name, uint64_t fallback, uint64_t min,
+                                uint64_t max);
   std::optional<std::string> Header(std::string_view name) const;
   // The body as a JSON object; nullopt after answering 400.
   std::optional<boost::json::object> Body();

@@ -15,31 +15,21 @@ namespace {
 
 using Call = Api::Call;
 
+constexpr sync::SyncState kSyncStates[] = {sync::SyncState::kPending, sync::SyncState::kSynced,
+                                           sync::SyncState::kFailed, sync::SyncState::kParked,
+                                           sync::SyncState::kDeleted};
+
 constexpr size_t kMaxEventsPerPage = 10'000;
 constexpr auto kHeartbeat = std::chrono::seconds(15);
-
-// ?name=N as a count from `min` to `max`; nullopt after answering 400.
-std::optional<uint64_t> CountParam(Call& call, const std::string& name, uint64_t fallback,
-                                   uint64_t min, uint64_t max) {
-  const std::string* text = call.Param(name);
-  if (text == nullptr) return fallback;
-  Result<uint64_t> n = api::ParseCount(*text);
-  if (!n.ok() || *n < min || *n > max) {
-    call.BadRequest(
-        name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-    return std::nullopt;
-  }
-  return *n;
-}
 
 }  // namespace
 
 // GET /v1/events?from=POS&limit=N: the records from position `from` (default 1), as JSON
 // Lines, oldest first; a client goes on from the last position it got, plus one.
 void Api::Events(const std::shared_ptr<Call>& call) {
-  std::optional<uint64_t> from = CountParam(*call, "from", 1, 1, UINT64_MAX);
+  std::optional<uint64_t> from = call->Count("from", 1, 1, UINT64_MAX);
   if (!from) return;
-  std::optional<uint64_t> limit = CountParam(*call, "limit", 1000, 1, kMaxEventsPerPage);
+  std::optional<uint64_t> limit = call->Count("limit", 1000, 1, kMaxEventsPerPage);
   if (!limit) return;
   Result<std::vector<journal::Record>> records = parts_.registry->journal().ReadAll(*from, *limit);
   if (!records.ok()) return call->Fail(records.status());
@@ -72,7 +62,7 @@ void Api::EventStream(const std::shared_ptr<Call>& call) {
     if (!n.ok()) return call->BadRequest("Last-Event-ID", "must be a position");
     after = *n;
   } else {
-    std::optional<uint64_t> a = CountParam(*call, "after", 0, 0, UINT64_MAX);
+    std::optional<uint64_t> a = call->Count("after", 0, 0, UINT64_MAX);
     if (!a) return;
     after = *a;
   }
@@ -113,14 +103,26 @@ void Api::EventStream(const std::shared_ptr<Call>& call) {
   call->Answer(std::move(r));
 }
 
-Result<std::vector<sync::TrunkSyncStatus>> Api::SyncStatuses() {
-  std::vector<sync::TrunkSyncStatus> out;
+Result<Api::SyncPage> Api::SyncStatuses(const SyncQuery& query) {
+  SyncPage page;
   std::lock_guard lock(ledger_mu_);
   TRUNKLINE_RETURN_IF_ERROR(ledger_.CatchUp(parts_.registry->journal()));
-  for (const auto& [trunk, t] : ledger_.trunks()) {
-    if (!t.provider.empty()) out.push_back(t);
+  const auto& all = ledger_.trunks();
+  for (auto it = all.upper_bound(query.after); it != all.end(); ++it) {
+    const sync::TrunkSyncStatus& t = it->second;
+    if (t.provider.empty() || (!query.provider.empty() && t.provider != query.provider) ||
+        (!query.account.empty() && t.account != query.account) ||
+        (!query.states.empty() &&
+         std::find(query.states.begin(), query.states.end(), t.state()) == query.states.end())) {
+      continue;
+    }
+    if (query.limit != 0 && page.trunks.size() == query.limit) {
+      page.more = true;
+      break;
+    }
+    page.trunks.push_back(t);
   }
-  return out;
+  return page;
 }
 
 Result<sync::TrunkSyncStatus> Api::SyncStatusOf(const std::string& id) {
@@ -131,12 +133,39 @@ Result<sync::TrunkSyncStatus> Api::SyncStatusOf(const std::string& id) {
   return *t;
 }
 
+// GET /v1/sync?state=&provider=&account=&limit=&cursor=: every trunk's sync status, or those
+// asked for, a page at a time when `limit` is given; and the worker's figures.
 void Api::SyncAll(const std::shared_ptr<Call>& call) {
-  Result<std::vector<sync::TrunkSyncStatus>> statuses = SyncStatuses();
-  if (!statuses.ok()) return call->Fail(statuses.status());
+  SyncQuery query;
+  if (const std::string* states = call->Param("state")) {
+    for (std::string_view rest = *states; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      const std::string_view name = rest.substr(0, comma);
+      rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+      const auto known = std::find_if(std::begin(kSyncStates), std::end(kSyncStates),
+                                      [&](sync::SyncState s) { return SyncStateName(s) == name; });
+      if (known == std::end(kSyncStates)) {
+        return call->BadRequest("state",
+                                "a comma-separated list of pending, synced, failed, "
+                                "parked and deleted");
+      }
+      query.states.push_back(*known);
+    }
+  }
+  const std::optional<uint64_t> limit = call->Count("limit", 0, 1, kMaxPage);
+  if (!limit) return;
+  query.limit = *limit;
+  for (auto [name, value] :
+       {std::pair{"provider", &query.provider}, std::pair{"account", &query.account},
+        std::pair{"cursor", &query.after}}) {
+    if (const std::string* given = call->Param(name)) *value = *given;
+  }
+  Result<SyncPage> page = SyncStatuses(query);
+  if (!page.ok()) return call->Fail(page.status());
   boost::json::array trunks;
-  for (const auto& t : *statuses) trunks.push_back(api::SyncStatusJson(t));
+  for (const auto& t : page->trunks) trunks.push_back(api::SyncStatusJson(t));
   boost::json::object out{{"trunks", std::move(trunks)}};
+  if (page->more) out["next_cursor"] = page->trunks.back().id;
   if (parts_.worker != nullptr) {
     const sync::SyncProgress p = parts_.worker->progress();
     out["worker"] = {{"running", true},       {"pending", p.pending}, {"in_flight", p.in_flight},

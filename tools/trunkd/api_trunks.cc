@@ -153,19 +153,13 @@ void Api::CreateTrunk(const std::shared_ptr<Call>& call) {
 void Api::ListTrunks(const std::shared_ptr<Call>& call) {
   std::optional<registry::AsOf> as_of = PointOf(*call);
   if (!as_of) return;
-  size_t limit = 100;
-  if (const std::string* l = call->Param("limit")) {
-    Result<uint64_t> n = api::ParseCount(*l);
-    if (!n.ok() || *n == 0 || *n > 1000) {
-      return call->BadRequest("limit", "must be a whole number from 1 to 1000");
-    }
-    limit = *n;
-  }
+  const std::optional<uint64_t> limit = call->Count("limit", 100, 1, kMaxPage);
+  if (!limit) return;
   const std::string* provider = call->Param("provider");
   const std::string* account = call->Param("account");
   const std::string* cursor = call->Param("cursor");
   Result<registry::Registry::TrunkPage> trunks = parts_.registry->ListPage(
-      {provider ? *provider : "", account ? *account : "", cursor ? *cursor : "", limit}, *as_of);
+      {provider ? *provider : "", account ? *account : "", cursor ? *cursor : "", *limit}, *as_of);
   if (!trunks.ok()) return call->Fail(trunks.status());
   boost::json::array page;
   for (const domain::TrunkState& t : trunks->trunks) page.push_back(api::TrunkJson(t));
