@@ -44,6 +44,25 @@ const char* SyncStateName(SyncState state) {
   return "pending";
 }
 
+Result<std::vector<SyncState>> ParseSyncStates(std::string_view text) {
+  constexpr SyncState kAll[] = {SyncState::kPending, SyncState::kSynced, SyncState::kFailed,
+                                SyncState::kParked, SyncState::kDeleted};
+  std::vector<SyncState> states;
+  for (;;) {
+    const size_t comma = text.find(',');
+    const std::string_view name = text.substr(0, comma);
+    const auto* known = std::find_if(std::begin(kAll), std::end(kAll),
+                                     [&](SyncState s) { return SyncStateName(s) == name; });
+    if (known == std::end(kAll)) {
+      return InvalidArgumentError(
+          "must be a comma-separated list of pending, synced, failed, parked and deleted");
+    }
+    states.push_back(*known);
+    if (comma == std::string_view::npos) return states;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 SyncState TrunkSyncStatus::state() const {
   if (parked) return SyncState::kParked;
   if (deleted && (remote_deleted || (remote_id.empty() && !create_pending))) {

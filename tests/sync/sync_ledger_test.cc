@@ -64,6 +64,21 @@ class SyncLedgerTest : public ::testing::Test {
 
 const domain::TrunkCreated kCreated{"twilio", "main", {{"friendly_name", std::string("hq")}}, {}};
 
+TEST(SyncStatesTest, AListOfStateNamesParsesInOrderAndAnythingElseIsRefused) {
+  Result<std::vector<SyncState>> states = ParseSyncStates("failed,parked,synced");
+  ASSERT_TRUE(states.ok()) << states.status().ToString();
+  EXPECT_EQ(*states,
+            (std::vector<SyncState>{SyncState::kFailed, SyncState::kParked, SyncState::kSynced}));
+  EXPECT_EQ(*ParseSyncStates("deleted"), std::vector<SyncState>{SyncState::kDeleted});
+  for (const char* bad : {"", ",", "failed,", ",failed", "stuck", "Failed", "failed parked"}) {
+    EXPECT_THAT(ParseSyncStates(bad),
+                StatusIs(StatusCode::kInvalidArgument,
+                         "must be a comma-separated list of pending, synced, failed, parked and "
+                         "deleted"))
+        << bad;
+  }
+}
+
 TEST_F(SyncLedgerTest, ATrunkWalksThroughEveryStateOfItsLife) {
   ASSERT_OK(Trunk("t1", kCreated));
   const TrunkSyncStatus& t = Status1();

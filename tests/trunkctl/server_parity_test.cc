@@ -469,6 +469,9 @@ TEST_F(ServerParityTest, SyncStateReadsTheSameBesideARunningTrunkdAsThroughIt) {
            {"sync", "status"},
            {"sync", "status", "s1"},
            {"sync", "status", "s2"},
+           {"sync", "status", "--state", "parked"},
+           {"sync", "status", "--state", "synced,failed"},
+           {"sync", "status", "s1", "--state", "parked"},
            {"sync", "plan"},
            {"sync", "plan", "s1"},
            {"sync", "plan", "s2"},
@@ -477,6 +480,15 @@ TEST_F(ServerParityTest, SyncStateReadsTheSameBesideARunningTrunkdAsThroughIt) {
     ExpectSameRead(served, trunkd, read, 0, env);
   }
   ExpectSameRead(served, trunkd, {"sync", "plan", "nope"}, 4, env);
+  // Only the trunks in the states asked for; a state that is none is a usage error.
+  CtlRun parked = Served(trunkd, {"-o", "json", "sync", "status", "--state", "parked,pending"});
+  ASSERT_EQ(parked.code, 0) << parked.err;
+  const boost::json::array listed = boost::json::parse(parked.out).as_array();
+  ASSERT_EQ(listed.size(), 1u) << parked.out;
+  EXPECT_EQ(listed[0].at("id"), boost::json::value("s2"));
+  CtlRun stuck = Served(trunkd, {"sync", "status", "--state", "parked,stuck"});
+  EXPECT_EQ(stuck.code, 2);
+  EXPECT_THAT(stuck.err, HasSubstr("must be a comma-separated list of pending, synced"));
   ExpectSame(served, trunkd, {"journal", "export"}, 0, false, env);
   // The remote trunk shows in both: its id and read-only fields.
   CtlRun got = Served(trunkd, {"trunk", "get", "s1"});

@@ -316,7 +316,7 @@ TEST_F(TrunkdTest, ListsArePagedWithACursorAndFiltered) {
   EXPECT_EQ(Send("GET", "/v1/sync").json.at("trunks").as_array().size(), 25u);
   Answer bad = Send("GET", "/v1/sync?state=pending,stuck");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_THAT(bad.body, HasSubstr("state: a comma-separated list of pending"));
+  EXPECT_THAT(bad.body, HasSubstr("state: must be a comma-separated list of pending"));
   EXPECT_EQ(Send("GET", "/v1/sync?limit=1001").status, 400);
 }
 

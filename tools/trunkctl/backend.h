@@ -47,8 +47,10 @@ class Backend {
   // SchemaJson of a provider's plugin; the plugins refused, each why, in `refused`.
   virtual Result<boost::json::object> Schema(const std::string& provider,
                                              std::vector<std::string>* refused) = 0;
-  // SyncStatusJson of trunk `id`, or of every trunk when `id` is empty.
-  virtual Result<boost::json::array> SyncStatus(const std::string& id) = 0;
+  // SyncStatusJson of trunk `id`, or of every trunk when `id` is empty; `states` (a
+  // ParseSyncStates list; empty: any) filters.
+  virtual Result<boost::json::array> SyncStatus(const std::string& id,
+                                                const std::string& states) = 0;
   // PlansJson for trunk `id`, or for every trunk that needs work when `id` is empty.
   virtual Result<boost::json::array> Plan(const std::string& id) = 0;
   virtual Status Retry(const std::string& id, const std::string& actor) = 0;
@@ -59,6 +61,10 @@ class Backend {
                                              const std::string& account,
                                              const std::string& actor) = 0;
 };
+
+// Whether the SyncStatusJson `status` is in one of `states` (a ParseSyncStates list, already
+// checked; empty: any state).
+bool InSyncStates(const boost::json::value& status, const std::string& states);
 
 // The registry in o.data_dir, opened for each call (read-only for reads).
 std::unique_ptr<Backend> MakeLocalBackend(const Cli& cli, const Options& o);

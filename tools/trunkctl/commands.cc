@@ -12,6 +12,7 @@
 #include "trunkline/api/parse.h"
 #include "trunkline/api/text.h"
 #include "trunkline/plugin_host/plugin_host.h"
+#include "trunkline/sync/sync_ledger.h"
 
 namespace trunkline::trunkctl {
 namespace {
@@ -52,6 +53,18 @@ Result<AsOf> AsOfOption(const Options& o) {
 }
 
 }  // namespace
+
+bool InSyncStates(const boost::json::value& status, const std::string& states) {
+  if (states.empty()) return true;
+  Result<std::vector<sync::SyncState>> wanted = sync::ParseSyncStates(states);
+  if (!wanted.ok() || !status.is_object()) return false;
+  const boost::json::value* state = status.as_object().if_contains("state");
+  if (state == nullptr || !state->is_string()) return false;
+  for (sync::SyncState s : *wanted) {
+    if (state->as_string() == sync::SyncStateName(s)) return true;
+  }
+  return false;
+}
 
 std::string EnvOr(const char* name, std::string fallback) {
   const char* v = std::getenv(name);

@@ -52,6 +52,7 @@ struct Options {
   std::string max_attempts;    // ParseCount
   std::string drift_interval;  // ParseSeconds
   std::string policy;          // correct | report
+  std::string sync_states;     // ParseSyncStates; empty: every state
   std::string accounts_file;
   // PEM certificate authorities for provider APIs, or for trunkd with --server; empty: the
   // system's.

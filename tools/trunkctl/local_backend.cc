@@ -116,18 +116,21 @@ class LocalBackend : public Backend {
     return api::SchemaJson(schema);
   }
 
-  Result<json::array> SyncStatus(const std::string& id) override {
+  Result<json::array> SyncStatus(const std::string& id, const std::string& states) override {
     TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli_.Open(true));
     json::array out;
+    const auto add = [&](json::object t) {
+      if (InSyncStates(t, states)) out.push_back(std::move(t));
+    };
     if (!id.empty()) {
       TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync one, sync::ReadTrunkSync(reg->journal(), id));
-      out.push_back(api::SyncStatusJson(one.status));
+      add(api::SyncStatusJson(one.status));
       return out;
     }
     sync::SyncLedger ledger;
     TRUNKLINE_RETURN_IF_ERROR(ledger.CatchUp(reg->journal()));
     for (const auto& [trunk, t] : ledger.trunks()) {
-      if (!t.provider.empty()) out.push_back(api::SyncStatusJson(t));
+      if (!t.provider.empty()) add(api::SyncStatusJson(t));
     }
     return out;
   }

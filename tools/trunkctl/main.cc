@@ -54,8 +54,7 @@ CLI::Validator CountCheck(uint64_t min, uint64_t max) {
         trunkline::Result<uint64_t> n = trunkline::api::ParseCount(text);
         if (n.ok() && *n >= min && *n <= max) return n;
         return trunkline::InvalidArgumentError("must be a whole number from " +
-                                               std::to_string(min) + " to " +
-                                               std::to_string(max));
+                                               std::to_string(min) + " to " + std::to_string(max));
       },
       "N");
 }
@@ -241,6 +240,11 @@ void AddSyncCommands(CLI::App& app, Options& o, const Cli& cli, Action& action) 
 
   CLI::App* status = sync->add_subcommand("status", "where each trunk stands with its provider");
   status->add_option("ID", o.id, "one trunk (default: all)");
+  status
+      ->add_option("--state", o.sync_states,
+                   "only trunks in these states, e.g. failed,parked (of pending, synced, failed, "
+                   "parked, deleted)")
+      ->check(Checked(trunkline::sync::ParseSyncStates, "STATES"));
   status->callback([&] { action = [&] { return tc::SyncStatusCommand(cli, o); }; });
 
   CLI::App* plan =

@@ -216,10 +216,15 @@ class ServerBackend : public Backend {
     return Object(schema);
   }
 
-  Result<json::array> SyncStatus(const std::string& id) override {
-    if (id.empty()) return Member(Call("GET", "/v1/sync"), "trunks");
+  Result<json::array> SyncStatus(const std::string& id, const std::string& states) override {
+    if (id.empty()) {
+      return Member(Call("GET", "/v1/sync" + (states.empty() ? "" : "?state=" + Encoded(states))),
+                    "trunks");
+    }
     TRUNKLINE_ASSIGN_OR_RETURN(json::value one, Call("GET", "/v1/trunks/" + Encoded(id) + "/sync"));
-    return json::array{std::move(one)};
+    json::array out;
+    if (InSyncStates(one, states)) out.push_back(std::move(one));
+    return out;
   }
 
   // No id: every trunk that needs work.

@@ -153,7 +153,8 @@ Status SyncRunCommand(const Cli& cli, const Options& o) {
 }
 
 Status SyncStatusCommand(const Cli& cli, const Options& o) {
-  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array trunks, cli.backend().SyncStatus(o.id));
+  TRUNKLINE_ASSIGN_OR_RETURN(boost::json::array trunks,
+                             cli.backend().SyncStatus(o.id, o.sync_states));
   if (cli.json()) {
     PrintJson(o.id.empty() || trunks.empty() ? boost::json::value(trunks) : trunks.front());
     return OkStatus();

@@ -15,10 +15,6 @@ namespace {
 
 using Call = Api::Call;
 
-constexpr sync::SyncState kSyncStates[] = {sync::SyncState::kPending, sync::SyncState::kSynced,
-                                           sync::SyncState::kFailed, sync::SyncState::kParked,
-                                           sync::SyncState::kDeleted};
-
 constexpr size_t kMaxEventsPerPage = 10'000;
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 
@@ -138,19 +134,9 @@ Result<sync::TrunkSyncStatus> Api::SyncStatusOf(const std::string& id) {
 void Api::SyncAll(const std::shared_ptr<Call>& call) {
   SyncQuery query;
   if (const std::string* states = call->Param("state")) {
-    for (std::string_view rest = *states; !rest.empty();) {
-      const size_t comma = rest.find(',');
-      const std::string_view name = rest.substr(0, comma);
-      rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
-      const auto known = std::find_if(std::begin(kSyncStates), std::end(kSyncStates),
-                                      [&](sync::SyncState s) { return SyncStateName(s) == name; });
-      if (known == std::end(kSyncStates)) {
-        return call->BadRequest("state",
-                                "a comma-separated list of pending, synced, failed, "
-                                "parked and deleted");
-      }
-      query.states.push_back(*known);
-    }
+    Result<std::vector<sync::SyncState>> parsed = sync::ParseSyncStates(*states);
+    if (!parsed.ok()) return call->BadRequest("state", parsed.status().message());
+    query.states = std::move(*parsed);
   }
   const std::optional<uint64_t> limit = call->Count("limit", 0, 1, kMaxPage);
   if (!limit) return;

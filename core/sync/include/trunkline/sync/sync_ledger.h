@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trunkline/base/status.h"
@@ -26,6 +27,9 @@ enum class SyncState {
   kDeleted,  // deleted in the registry and at the provider
 };
 const char* SyncStateName(SyncState state);
+// "failed,parked": the states named, in order. kInvalidArgument for an empty list, an empty
+// item or a name that is none of the states (the message is the rule).
+Result<std::vector<SyncState>> ParseSyncStates(std::string_view text);
 
 struct TrunkSyncStatus {
   std::string id;
