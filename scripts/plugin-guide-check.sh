@@ -16,8 +16,9 @@ home=$(mktemp -d "${TMPDIR:-/tmp}/trunkline-guide.XXXXXX")
 script="$home/guide.sh"
 {
   echo 'set -euo pipefail'
-  # Whatever the guide leaves running (trunkd in the background) stops with the script.
-  echo 'trap '\''kill $(jobs -p) 2>/dev/null || true'\'' EXIT'
+  # Whatever the guide leaves running (trunkd in the background) stops with the script, and
+  # is waited for: a trunkd still closing its data dir would race the scratch dir's removal.
+  echo 'trap '\''kill $(jobs -p) 2>/dev/null || true; wait'\'' EXIT'
   # Each command is echoed before it runs, so a failure shows which one.
   echo 'set -x'
   awk '/^```sh$/ { inside = 1; next } /^```/ { inside = 0; next } inside { print }' \
