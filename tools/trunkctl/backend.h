@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "trunkline/sync/sync_events.h"
+#include "trunkline/sync/sync_ledger.h"
 
 namespace trunkline::trunkctl {
 
@@ -62,9 +63,10 @@ class Backend {
                                              const std::string& actor) = 0;
 };
 
-// Whether the SyncStatusJson `status` is in one of `states` (a ParseSyncStates list, already
-// checked; empty: any state).
-bool InSyncStates(const boost::json::value& status, const std::string& states);
+// The states of a --state list (already checked by ParseSyncStates; empty: none given).
+std::vector<sync::SyncState> SyncStatesOf(const std::string& states);
+// Whether a trunk in the state named `state` is wanted: `wanted` is empty or names it.
+bool InSyncStates(std::string_view state, const std::vector<sync::SyncState>& wanted);
 
 // The registry in o.data_dir, opened for each call (read-only for reads).
 std::unique_ptr<Backend> MakeLocalBackend(const Cli& cli, const Options& o);

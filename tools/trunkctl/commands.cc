@@ -54,16 +54,16 @@ Result<AsOf> AsOfOption(const Options& o) {
 
 }  // namespace
 
-bool InSyncStates(const boost::json::value& status, const std::string& states) {
-  if (states.empty()) return true;
-  Result<std::vector<sync::SyncState>> wanted = sync::ParseSyncStates(states);
-  if (!wanted.ok() || !status.is_object()) return false;
-  const boost::json::value* state = status.as_object().if_contains("state");
-  if (state == nullptr || !state->is_string()) return false;
-  for (sync::SyncState s : *wanted) {
-    if (state->as_string() == sync::SyncStateName(s)) return true;
-  }
-  return false;
+std::vector<sync::SyncState> SyncStatesOf(const std::string& states) {
+  if (states.empty()) return {};
+  Result<std::vector<sync::SyncState>> parsed = sync::ParseSyncStates(states);
+  return parsed.ok() ? std::move(*parsed) : std::vector<sync::SyncState>{};
+}
+
+bool InSyncStates(std::string_view state, const std::vector<sync::SyncState>& wanted) {
+  return wanted.empty() || std::any_of(wanted.begin(), wanted.end(), [&](sync::SyncState s) {
+           return state == sync::SyncStateName(s);
+         });
 }
 
 std::string EnvOr(const char* name, std::string fallback) {

@@ -119,18 +119,21 @@ class LocalBackend : public Backend {
   Result<json::array> SyncStatus(const std::string& id, const std::string& states) override {
     TRUNKLINE_ASSIGN_OR_RETURN(auto reg, cli_.Open(true));
     json::array out;
-    const auto add = [&](json::object t) {
-      if (InSyncStates(t, states)) out.push_back(std::move(t));
+    const std::vector<sync::SyncState> wanted = SyncStatesOf(states);
+    const auto add = [&](const sync::TrunkSyncStatus& t) {
+      if (InSyncStates(sync::SyncStateName(t.state()), wanted)) {
+        out.push_back(api::SyncStatusJson(t));
+      }
     };
     if (!id.empty()) {
       TRUNKLINE_ASSIGN_OR_RETURN(sync::TrunkSync one, sync::ReadTrunkSync(reg->journal(), id));
-      add(api::SyncStatusJson(one.status));
+      add(one.status);
       return out;
     }
     sync::SyncLedger ledger;
     TRUNKLINE_RETURN_IF_ERROR(ledger.CatchUp(reg->journal()));
     for (const auto& [trunk, t] : ledger.trunks()) {
-      if (!t.provider.empty()) add(api::SyncStatusJson(t));
+      if (!t.provider.empty()) add(t);
     }
     return out;
   }

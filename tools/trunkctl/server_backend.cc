@@ -223,7 +223,9 @@ class ServerBackend : public Backend {
     }
     TRUNKLINE_ASSIGN_OR_RETURN(json::value one, Call("GET", "/v1/trunks/" + Encoded(id) + "/sync"));
     json::array out;
-    if (InSyncStates(one, states)) out.push_back(std::move(one));
+    const json::value* state = one.is_object() ? one.as_object().if_contains("state") : nullptr;
+    const std::string_view name = state && state->is_string() ? state->as_string() : "";
+    if (InSyncStates(name, SyncStatesOf(states))) out.push_back(std::move(one));
     return out;
   }
 
