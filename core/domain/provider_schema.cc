@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <regex>
+#include <unordered_map>
 
 #include "trunkline/domain/input_rules.h"
 
@@ -22,9 +23,16 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
+// Patterns come from the plugins' schemas, a few dozen in all: each thread compiles each one
+// once (compiling took more time than matching, on every field of every command).
 bool FullMatch(const std::string& pattern, std::string_view text) {
-  const std::regex re(pattern, std::regex::ECMAScript);
-  return std::regex_match(text.begin(), text.end(), re);
+  thread_local std::unordered_map<std::string, std::regex> compiled;
+  auto it = compiled.find(pattern);
+  if (it == compiled.end()) {
+    if (compiled.size() >= 1024) compiled.clear();
+    it = compiled.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+  }
+  return std::regex_match(text.begin(), text.end(), it->second);
 }
 
 // The rules of input_rules.h, checked before any rule whose message shows the value.
