@@ -214,6 +214,13 @@ Status FromRocks(const rocksdb::Status& status, std::string_view context) {
 struct RocksDbJournalImpl::Group {
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, CommandEntry> commands;  // staged in this group
+  // What the database held for the group's command ids before it was staged: looked up all
+  // at once (one MultiGet), which costs a fraction of a point lookup for each.
+  struct Stored {
+    rocksdb::Status status;
+    rocksdb::PinnableSlice bytes;
+  };
+  std::unordered_map<std::string_view, Stored> stored;
   uint64_t next_position;
   Sha256Digest chain_head;
   int64_t timestamp_us;
@@ -439,6 +446,7 @@ void RocksDbJournalImpl::CommitGroup(const std::vector<std::shared_ptr<Writer>>&
   group.next_position = next_position_;
   group.chain_head = chain_head_;
   group.timestamp_us = std::max(clock_.NowMicros(), last_timestamp_us_);
+  LookUpCommands(writers, group);
   for (const auto& w : writers) w->result = Seen(Stage(*w, group));
   if (group.batch.Count() == 0) return;
 
@@ -464,13 +472,44 @@ void RocksDbJournalImpl::CommitGroup(const std::vector<std::shared_ptr<Writer>>&
   PublishLastPosition(next_position_ - 1);
 }
 
+void RocksDbJournalImpl::LookUpCommands(const std::vector<std::shared_ptr<Writer>>& writers,
+                                        Group& group) const {
+  std::vector<rocksdb::Slice> keys;
+  std::vector<Group::Stored*> answers;
+  keys.reserve(writers.size());
+  answers.reserve(writers.size());
+  for (const auto& w : writers) {
+    const std::string& id = w->request->metadata.command_id;
+    auto [it, added] = group.stored.try_emplace(id);
+    if (!added) continue;
+    keys.emplace_back(id);
+    answers.push_back(&it->second);
+  }
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), commands_, keys.size(), keys.data(), values.data(),
+                statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    answers[i]->status = std::move(statuses[i]);
+    answers[i]->bytes = std::move(values[i]);
+  }
+}
+
 Result<std::optional<CommandEntry>> RocksDbJournalImpl::FindCommand(const std::string& command_id,
                                                                     const Group& group) const {
   if (auto it = group.commands.find(command_id); it != group.commands.end()) {
     return std::optional<CommandEntry>(it->second);
   }
-  std::string bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), commands_, command_id, &bytes);
+  rocksdb::Status s;
+  rocksdb::PinnableSlice fetched;
+  std::string_view bytes;
+  if (auto it = group.stored.find(command_id); it != group.stored.end()) {
+    s = it->second.status;
+    bytes = it->second.bytes.ToStringView();
+  } else {
+    s = db_->Get(rocksdb::ReadOptions(), commands_, command_id, &fetched);
+    bytes = fetched.ToStringView();
+  }
   if (s.IsNotFound()) return std::optional<CommandEntry>();
   TRUNKLINE_RETURN_IF_ERROR(FromRocks(s, "looking up command id " + command_id));
   Result<CommandEntry> entry = DecodeCommandEntry(bytes);

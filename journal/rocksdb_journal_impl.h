@@ -153,6 +153,8 @@ class RocksDbJournalImpl final : public RocksDbJournal {
   std::vector<std::shared_ptr<Writer>> TakeGroupLocked();
   void CommitGroup(const std::vector<std::shared_ptr<Writer>>& writers);
   Result<AppendReceipt> Stage(Writer& writer, Group& group);
+  // Looks the group's command ids up in one batch, for FindCommand.
+  void LookUpCommands(const std::vector<std::shared_ptr<Writer>>& writers, Group& group) const;
   Result<std::optional<CommandEntry>> FindCommand(const std::string& command_id,
                                                   const Group& group) const;
   Result<uint64_t> CachedHead(const std::string& stream);
