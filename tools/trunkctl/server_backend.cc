@@ -224,7 +224,10 @@ class ServerBackend : public Backend {
     TRUNKLINE_ASSIGN_OR_RETURN(json::value one, Call("GET", "/v1/trunks/" + Encoded(id) + "/sync"));
     json::array out;
     const json::value* state = one.is_object() ? one.as_object().if_contains("state") : nullptr;
-    const std::string_view name = state && state->is_string() ? state->as_string() : "";
+    // Not a conditional expression: its common type with "" would be a json::string copy,
+    // gone before the view is read.
+    std::string_view name;
+    if (state != nullptr && state->is_string()) name = state->as_string();
     if (InSyncStates(name, SyncStatesOf(states))) out.push_back(std::move(one));
     return out;
   }
