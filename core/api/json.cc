@@ -45,13 +45,19 @@ boost::json::object ErrorJson(const sync::SyncErrorInfo& e) {
 }  // namespace
 
 std::string FormatTime(int64_t time_us) {
-  const std::time_t seconds = static_cast<std::time_t>(time_us / 1'000'000);
+  // Rounded down, not toward zero: before 1970 the fraction is still what follows the second.
+  int64_t micros = time_us % 1'000'000;
+  std::time_t seconds = static_cast<std::time_t>(time_us / 1'000'000);
+  if (micros < 0) {
+    micros += 1'000'000;
+    --seconds;
+  }
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(time_us % 1'000'000));
+                static_cast<int>(micros));
   return buf;
 }
 

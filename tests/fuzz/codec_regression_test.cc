@@ -7,6 +7,8 @@
 #include <msgpack.hpp>
 
 #include "record_codec.h"
+#include "trunkline/api/json.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/domain/state_codec.h"
 #include "trunkline/plugin_sdk/schema_codec.h"
@@ -209,6 +211,19 @@ TEST(RecordCodecRegressionTest, WrongFieldTypesAreNamed) {
   auto decoded = journal::internal::DecodeCommandEntry(bytes);
   ASSERT_FALSE(decoded.ok());
   EXPECT_THAT(decoded.status().message(), HasSubstr("\"digest\" is 31 bytes"));
+}
+
+// A time before 1970 with a fraction of a second used to be written with a negative fraction
+// ("1970-01-01T00:00:00.-500000Z" for half a second before the epoch), which no parser
+// takes back: trunkctl --server sent it as its --as-of. Found by decoder_fuzz_test.
+TEST(TimeTextRegressionTest, TimesBeforeTheEpochAreWrittenAsTheyAreParsed) {
+  auto before = api::ParseTime("1969-12-31T23:59:59.5Z");
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(*before, -500'000);
+  EXPECT_EQ(api::FormatTime(*before), "1969-12-31T23:59:59.500000Z");
+  auto oldest = api::ParseTime("0000-01-01T00:00:00.000001Z");
+  ASSERT_TRUE(oldest.ok()) << oldest.status();
+  EXPECT_EQ(api::FormatTime(*oldest), "0000-01-01T00:00:00.000001Z");
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include "record_codec.h"
 #include "rocksdb_journal_impl.h"
+#include "trunkline/api/json.h"
+#include "trunkline/api/parse.h"
 #include "trunkline/base/sha256.h"
 #include "trunkline/domain/event_codec.h"
 #include "trunkline/domain/state_codec.h"
@@ -17,6 +19,7 @@
 #include "trunkline/plugin_sdk/sync_codec.h"
 #include "trunkline/projection/trunk_snapshots.h"
 #include "trunkline/sync/sync_events.h"
+#include "trunkline/sync/sync_ledger.h"
 
 namespace trunkline::fuzz {
 namespace {
@@ -605,6 +608,78 @@ Outcome CheckSnapshots(std::string_view input) {
   return {found || entries > 0, ""};
 }
 
+// ---- text from a request's query or a command line (api/parse.h, sync::ParseSyncStates) ----
+
+// A value parsed from text is written back as the API writes it, and that text parses to the
+// same value. A refusal is kInvalidArgument.
+template <typename T, typename Parse, typename Format>
+Outcome CheckText(std::string_view input, Parse parse, Format format) {
+  Result<T> value = parse(input);
+  if (!value.ok()) return Refused(value.status(), {StatusCode::kInvalidArgument});
+  const std::string text = format(*value);
+  Result<T> again = parse(text);
+  if (!again.ok()) return {true, "\"" + text + "\" is refused: " + again.status().ToString()};
+  if (!(*again == *value)) return {true, "\"" + text + "\" parses to another value"};
+  return {true, ""};
+}
+
+std::vector<std::string> CountSeeds() { return {"0", "42", "18446744073709551615"}; }
+
+Outcome CheckCount(std::string_view input) {
+  return CheckText<uint64_t>(input, api::ParseCount, [](uint64_t n) { return std::to_string(n); });
+}
+
+std::vector<std::string> SecondsSeeds() { return {"0", "0.5", ".25", "86400", "1e3"}; }
+
+Outcome CheckSeconds(std::string_view input) {
+  return CheckText<std::chrono::milliseconds>(
+      input, api::ParseSeconds, [](std::chrono::milliseconds ms) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%lld.%03lld", static_cast<long long>(ms.count() / 1000),
+                      static_cast<long long>(ms.count() % 1000));
+        return std::string(text);
+      });
+}
+
+std::vector<std::string> TimeSeeds() {
+  return {"2026-11-22", "2026-11-22T14:00:00Z", "2024-02-29T23:59:59.123456Z",
+          "1969-12-31T23:59:59.5Z", "0000-01-01T00:00:00.000001Z"};
+}
+
+Outcome CheckTime(std::string_view input) {
+  return CheckText<int64_t>(input, api::ParseTime, api::FormatTime);
+}
+
+std::vector<std::string> PointSeeds() { return {"0", "17", "2026-11-22T14:00:00.25Z"}; }
+
+Outcome CheckPoint(std::string_view input) {
+  using Point = std::pair<std::optional<uint64_t>, std::optional<int64_t>>;
+  return CheckText<Point>(
+      input,
+      [](std::string_view text) -> Result<Point> {
+        TRUNKLINE_ASSIGN_OR_RETURN(registry::AsOf point, api::ParsePoint(text));
+        return Point{point.position, point.time_us};
+      },
+      [](const Point& p) {
+        return p.first ? std::to_string(*p.first) : api::FormatTime(p.second.value_or(0));
+      });
+}
+
+std::vector<std::string> SyncStatesSeeds() {
+  return {"pending", "failed,parked", "pending,synced,failed,parked,deleted", "synced,synced"};
+}
+
+Outcome CheckSyncStates(std::string_view input) {
+  return CheckText<std::vector<sync::SyncState>>(
+      input, sync::ParseSyncStates, [](const std::vector<sync::SyncState>& states) {
+        std::string text;
+        for (sync::SyncState s : states) {
+          text += (text.empty() ? "" : ",") + std::string(sync::SyncStateName(s));
+        }
+        return text;
+      });
+}
+
 }  // namespace
 
 const std::vector<Decoder>& Decoders() {
@@ -623,6 +698,11 @@ const std::vector<Decoder>& Decoders() {
       {"absorb_input", 0, 0, true, AbsorbInputSeeds, CheckAbsorbInput},
       {"steps", 0, 0, true, StepsSeeds, CheckSteps},
       {"absorb_result", 0, 0, true, AbsorbResultSeeds, CheckAbsorbResult},
+      {"count", 0, 0, false, CountSeeds, CheckCount},
+      {"seconds", 0, 0, false, SecondsSeeds, CheckSeconds},
+      {"time", 0, 0, false, TimeSeeds, CheckTime},
+      {"point", 0, 0, false, PointSeeds, CheckPoint},
+      {"sync_states", 0, 0, false, SyncStatesSeeds, CheckSyncStates},
   };
   return decoders;
 }
