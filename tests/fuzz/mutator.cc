@@ -1,6 +1,9 @@
 #include "mutator.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <msgpack.hpp>
 #include <optional>
@@ -88,7 +91,19 @@ constexpr uint64_t kExtremeUints[] = {0,          1,      0x7f,       0x80,
 constexpr int64_t kExtremeInts[] = {-1, -32, -33, -128, -129, -32768, INT64_MIN, INT32_MIN};
 constexpr uint32_t kLyingCounts[] = {0, 1, 0xffff, 0x10000, 0x7fffffff, 0xffffffff};
 
-void Pack(const Node& n, Packer& pk) {
+// A float as msgpack's float 32 or 64, always: msgpack-c's packer writes an integral value as an
+// integer, and for one just below 2^64 converts it out of range (undefined behaviour).
+template <typename Float>
+void PackFloat(Float f, char tag, Sink& raw) {
+  char bytes[1 + sizeof f];
+  bytes[0] = tag;
+  std::memcpy(bytes + 1, &f, sizeof f);
+  static_assert(std::endian::native == std::endian::little);
+  std::reverse(bytes + 1, bytes + 1 + sizeof f);  // big-endian
+  raw.write(bytes, sizeof bytes);
+}
+
+void Pack(const Node& n, Sink& raw, Packer& pk) {
   switch (n.kind) {
     case Kind::kNil:
       pk.pack_nil();
@@ -103,11 +118,9 @@ void Pack(const Node& n, Packer& pk) {
       pk.pack(n.i);
       return;
     case Kind::kFloat32:
-      pk.pack(static_cast<float>(n.f));
-      return;
+      return PackFloat(static_cast<float>(n.f), '\xca', raw);
     case Kind::kFloat64:
-      pk.pack(n.f);
-      return;
+      return PackFloat(n.f, '\xcb', raw);
     case Kind::kStr:
       pk.pack_str(n.claimed.value_or(static_cast<uint32_t>(n.bytes.size())));
       pk.pack_str_body(n.bytes.data(), static_cast<uint32_t>(n.bytes.size()));
@@ -127,14 +140,14 @@ void Pack(const Node& n, Packer& pk) {
       pk.pack_map(n.claimed.value_or(static_cast<uint32_t>(n.items.size() / 2)));
       break;
   }
-  for (const Node& item : n.items) Pack(item, pk);
+  for (const Node& item : n.items) Pack(item, raw, pk);
 }
 
 std::string Packed(const Node& n) {
   std::string out;
   Sink sink{&out};
   Packer pk(sink);
-  Pack(n, pk);
+  Pack(n, sink, pk);
   return out;
 }
 
