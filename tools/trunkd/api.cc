@@ -49,11 +49,11 @@ void Api::Call::Answer(http::Response response) {
   if (answered.exchange(true)) return;
   const double seconds = Seconds();
   metrics->Request(route, response.status, seconds);
-  log->Info("request", {{"method", request.method},
-                        {"route", route},
-                        {"status", response.status},
-                        {"actor", caller.name},
-                        {"ms", std::round(seconds * 1e6) / 1000}});
+  log->Request({{"method", request.method},
+                {"route", route},
+                {"status", response.status},
+                {"actor", caller.name},
+                {"ms", std::round(seconds * 1e6) / 1000}});
   respond(std::move(response));
 }
 
